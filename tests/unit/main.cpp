@@ -37,7 +37,7 @@ CATCH_REGISTER_LISTENER(TapPerTestCase)
 int main(int argc, char* argv[])
 {
     Catch::Session session;
-    session.configData().outputFilename = "%stderr";
+    session.configData().outputFilename = "/dev/stderr";
     int rc = session.applyCommandLine(argc, argv);
     if (rc != 0)
         return rc;
