@@ -45,6 +45,7 @@ T_N=0          # cases so far (the TAP test number)
 T_FAILED=0
 T_TMP=         # per-file temp dir, removed on exit
 T_ROOT=        # ocirun --root for this file
+T_CASE_PID=    # the running case's subshell (and process group)
 # Container ids, cgroup names and the tag in every bundle's environment carry this prefix, so
 # the leak check can tell this file's leftovers from anything else on the machine.
 T_ID_PREFIX="oct$$-"
@@ -126,6 +127,7 @@ t_case() {
     local saved_opts pid rc
     saved_opts=$(set +o)
     set +e -m
+    # shellcheck disable=SC2030 # T_CASE_DIR and T_DEFERRED live in the case's subshell only
     (
         set -eEu -o pipefail
         shopt -s inherit_errexit
@@ -138,6 +140,7 @@ t_case() {
         "$fn" "$@"
     ) </dev/null >"$out" 2>&1 &
     pid=$!
+    T_CASE_PID=$pid
     set +m
     local deadline=$((SECONDS + T_CASE_TIMEOUT)) timed_out=0 stat
     while read -r stat 2>/dev/null <"/proc/$pid/stat"; do
@@ -157,12 +160,13 @@ t_case() {
     done
     wait "$pid"
     rc=$?
+    T_CASE_PID=
     eval "$saved_opts"
 
     local leaks=
     leaks=$(leak_check) || true
 
-    local verdict=ok directive= failed=0
+    local verdict=ok directive='' failed=0
     if [ $timed_out -eq 1 ]; then
         failed=1
         echo "case timed out after ${T_CASE_TIMEOUT}s (T_CASE_TIMEOUT)" >>"$out"
@@ -195,6 +199,7 @@ t_skip() {
 }
 
 # Inside a case: stop here and report the case as skipped with REASON.
+# shellcheck disable=SC2031
 skip() {
     printf '%s\n' "$*" >"$T_CASE_DIR/skip"
     exit 77
@@ -202,6 +207,7 @@ skip() {
 
 # Inside a case: run CMD... when the case ends, pass or fail, before the leak check
 # (last registered runs first). E.g. `t_defer oci delete --force "$id"`.
+# shellcheck disable=SC2031
 t_defer() {
     T_DEFERRED+=("$(printf '%q ' "$@")")
 }
@@ -287,6 +293,7 @@ make_bundle() {
     done
     args=$(jq -cn "${jqargs[@]}" '[$ARGS.named | to_entries[] | {k: (.key | tonumber), v: .value}]
                                   | sort_by(.k) | map(.v)') || return 1
+    # shellcheck disable=SC2016 # jq variables
     edit_config "$dir" '
         .root = {path: $root, readonly: true}
         | .process.terminal = false
@@ -506,6 +513,13 @@ _t_cleanup_leaks() {
 t_cleanup_file() {
     local rc=$?
     trap - EXIT TERM INT
+    # Interrupted during a case (meson's timeout sends SIGTERM): stop the case first.
+    if [ -n "$T_CASE_PID" ]; then
+        kill -TERM -- "-$T_CASE_PID" 2>/dev/null
+        sleep 0.5
+        kill -KILL -- "-$T_CASE_PID" 2>/dev/null
+        wait "$T_CASE_PID" 2>/dev/null
+    fi
     if [ -n "$T_TMP" ] && [ -d "$T_TMP" ]; then
         local left
         left=$(_t_leak_state)

@@ -1,7 +1,9 @@
 #!/bin/bash
+# shellcheck disable=SC2317 # the cases are called through t_case
 # Self-test of the integration harness without ocirun: the probe run in the test rootfs with
 # chroot, and lib.sh's own verdicts (failures, skips, timeouts, leaks) checked on a small inner
 # test file.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 t_require_root
 t_require_rootfs
@@ -9,6 +11,7 @@ t_setup_file
 
 # Runs CMD... chrooted into the rootfs with /proc mounted, in a private mount namespace so the
 # mount never shows on the host (nor in the leak check).
+# shellcheck disable=SC2016 # expanded by the inner sh
 in_rootfs() {
     unshare -m --propagation private -- \
         sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$ROOTFS" "$@"
@@ -82,6 +85,7 @@ case_rlimits() {
 
 case_mount_propagation() {
     local out
+    # shellcheck disable=SC2016
     out=$(unshare -m --propagation private -- sh -c '
         mount -t tmpfs -o size=1m,mode=0711 selftest "$0/tmp" &&
         mount --make-shared "$0/tmp" &&
@@ -99,8 +103,8 @@ case_mount_propagation() {
 case_signal_wait() {
     local fifo=$T_TMP/signal.out
     chroot "$ROOTFS" /bin/probe signal-wait >"$fifo" &
-    local pid=$! i
-    for i in $(seq 50); do
+    local pid=$! _
+    for _ in $(seq 50); do
         grep -q '^ready$' "$fifo" && break
         sleep 0.1
     done

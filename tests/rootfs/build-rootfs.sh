@@ -11,7 +11,9 @@ set -euo pipefail
 
 die() { echo "build-rootfs: $*" >&2; exit 1; }
 
-[ $# -ge 2 ] && [ $# -le 3 ] || die "usage: build-rootfs.sh DEST PROBE_BINARY [STAMP]"
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+    die "usage: build-rootfs.sh DEST PROBE_BINARY [STAMP]"
+fi
 dest=$1
 probe=$2
 stamp=${3:-}
