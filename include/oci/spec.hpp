@@ -21,6 +21,7 @@ using StringMap = std::map<std::string, std::string>;
 struct Root {
     std::string path;
     bool readonly = false;
+    bool operator==(const Root&) const = default;
 };
 
 struct IdMapping {

@@ -1,0 +1,21 @@
+// Diagnostics from liboci. The embedding program installs a sink (the CLI
+// writes runc-style text or JSON log lines); without one, nothing is printed.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace oci {
+
+enum class LogLevel { debug, info, warning, error };
+
+using LogSink = std::function<void(LogLevel, const std::string&)>;
+
+void set_log_sink(LogSink sink, LogLevel min_level = LogLevel::info);
+void log(LogLevel level, const std::string& message);
+inline void log_debug(const std::string& message) { log(LogLevel::debug, message); }
+inline void log_warning(const std::string& message) { log(LogLevel::warning, message); }
+
+const char* to_string(LogLevel level);
+
+} // namespace oci

@@ -1,0 +1,108 @@
+// The public entry point of liboci: a Runtime manages containers whose state
+// lives under one root directory, with runc's lifecycle
+// (creating -> created -> running -> stopped).
+//
+// Embedding note: when a container has no pid namespace of its own, its
+// processes may be re-parented to the caller; a long-lived embedder should be
+// a child subreaper (PR_SET_CHILD_SUBREAPER) and reap them.
+#pragma once
+
+#include <oci/spec.hpp>
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oci {
+
+enum class Status { creating, created, running, paused, stopped };
+const char* to_string(Status status);
+
+// What `ocirun state` prints: the runtime-spec state document.
+struct State {
+    std::string oci_version;
+    std::string id;
+    Status status = Status::stopped;
+    pid_t pid = 0;                    // 0 once stopped
+    std::string bundle;
+    std::map<std::string, std::string> annotations;
+    // Extra fields runc prints and engines read; not part of the spec's schema.
+    std::string rootfs;
+    std::string created;              // RFC 3339, UTC
+    std::string owner;
+};
+
+// state.json as the spec's schema, plus runc's rootfs/created/owner fields.
+std::string state_to_json(const State& state);
+
+struct RuntimeOptions {
+    std::string root = "/run/ocirun";
+    bool systemd_cgroup = false;
+};
+
+struct CreateOptions {
+    std::string bundle = ".";
+    std::string pid_file;
+    std::string console_socket;
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    unsigned preserve_fds = 0;        // fds 3 .. 3+N-1 are passed on
+};
+
+// How `run` treats the container once started.
+struct RunOptions {
+    CreateOptions create;
+    bool detach = false;
+};
+
+class Runtime {
+public:
+    explicit Runtime(RuntimeOptions options);
+
+    // Sets the container up and leaves its init blocked before the user
+    // process; on failure nothing of it is left behind.
+    void create(const std::string& id, const CreateOptions& options);
+    // Releases the init of a created container into the user process.
+    void start(const std::string& id);
+    State state(const std::string& id) const;
+    std::vector<State> list() const;
+    // Signals the init (or, with all, every process of the container).
+    void kill(const std::string& id, int signal, bool all);
+    // Removes a stopped or created container; force kills a running one first.
+    // A missing container is an error unless force is set.
+    void remove(const std::string& id, bool force);
+    // create + start; unless detached, waits for the user process, forwards
+    // signals, removes the container and returns the exit code (128+n on a
+    // signal). Detached, returns 0 once started.
+    int run(const std::string& id, const RunOptions& options);
+
+    const RuntimeOptions& options() const noexcept { return options_; }
+
+private:
+    RuntimeOptions options_;
+};
+
+// Container ids as runc accepts them: [A-Za-z0-9_+.-]+, not "." or "..".
+void validate_container_id(const std::string& id);
+
+// Signal names and numbers as `kill` takes them: "KILL", "SIGKILL", "9".
+int parse_signal(const std::string& text);
+
+// CVE-2019-5736: a process that will enter a container must not be the host
+// binary. Call first thing in main() of a program that creates or runs
+// containers: unless the program already runs from a sealed in-memory copy,
+// it re-executes itself from one (and this call does not return).
+void reexec_sealed(char** argv);
+
+struct VersionInfo {
+    std::string version;
+    std::string commit;
+    std::string spec_version;
+};
+VersionInfo version_info();
+
+} // namespace oci

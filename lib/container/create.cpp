@@ -1,0 +1,199 @@
+// create: load and check the bundle, reserve the state, clone the init,
+// map its ids, follow its progress, record it. Every step registers its undo,
+// so a failure at any point leaves nothing behind.
+#include "container/create.hpp"
+
+#include "container/init_process.hpp"
+#include "container/spawn.hpp"
+#include "container/sync_socket.hpp"
+#include "linux/idmap.hpp"
+#include "linux/process_attrs.hpp"
+#include "linux/proc_fd.hpp"
+#include "linux/terminal.hpp"
+#include "util/fs.hpp"
+#include "util/rollback.hpp"
+
+#include <oci/error.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <ctime>
+
+namespace oci::core {
+
+namespace {
+
+std::string real_path(const std::string& path, const std::string& what)
+{
+    char buf[PATH_MAX];
+    if (::realpath(path.c_str(), buf) == nullptr)
+        throw_errno(what + " " + path);
+    return buf;
+}
+
+void write_pid_file(const std::string& path, pid_t pid)
+{
+    std::string abs = path[0] == '/' ? path : real_path(".", "resolve") + "/" + path;
+    auto slash = abs.rfind('/');
+    std::string dir = slash == 0 ? "/" : abs.substr(0, slash);
+    util::unique_fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dfd)
+        throw_errno("open pid file directory " + dir);
+    with_context("write pid file " + path,
+                 [&] { util::write_file_atomic(dfd.get(), abs.substr(slash + 1), std::to_string(pid), 0644); });
+}
+
+struct Checked {
+    spec::Config config;
+    std::string bundle;
+    std::string rootfs;
+};
+
+Checked load_and_check(const CreateOptions& options, bool foreground)
+{
+    Checked c;
+    c.bundle = real_path(options.bundle, "bundle");
+    c.config = spec::load_config(c.bundle);
+    if (!c.config.process)
+        throw Error("config.json: process: required to create a container");
+    if (c.config.process->args.empty())
+        throw Error("config.json: process.args: must not be empty");
+    std::string root = c.config.root.path;
+    c.rootfs = real_path(root[0] == '/' ? root : c.bundle + "/" + root, "config.json: root.path: rootfs");
+    if (c.config.process->terminal && options.console_socket.empty() && !foreground)
+        throw Error("cannot allocate a terminal for a detached container without --console-socket");
+    return c;
+}
+
+// Waits for the init to report that it is set up; its errors become ours.
+void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& options, bool foreground,
+                 util::unique_fd& pty_master)
+{
+    for (;;) {
+        Message m;
+        if (!recv_msg(sync_fd, m)) {
+            int status = init.wait();
+            throw Error("container init exited before it was set up (status " +
+                        std::to_string(util::exit_code_of(status)) + ")");
+        }
+        switch (m.type) {
+        case Msg::created:
+            return;
+        case Msg::error:
+            throw Error(m.text, m.err);
+        case Msg::pty_master:
+            if (!options.console_socket.empty())
+                sys::send_to_console_socket(options.console_socket, m.fd.get());
+            else if (foreground)
+                pty_master = std::move(m.fd);
+            break;
+        default:
+            throw Error("container init sent an unexpected message");
+        }
+    }
+}
+
+} // namespace
+
+std::string rfc3339_now()
+{
+    struct timespec ts;
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    ::gmtime_r(&ts.tv_sec, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char frac[16];
+    std::snprintf(frac, sizeof frac, ".%09ldZ", ts.tv_nsec);
+    return std::string(buf) + frac;
+}
+
+CreatedContainer create_container(const RuntimeOptions& runtime, const std::string& id,
+                                  const CreateOptions& options, bool foreground)
+{
+    validate_container_id(id);
+    const CreateOptions& opts = options;
+    Checked checked = load_and_check(opts, foreground);
+    const spec::Config& config = checked.config;
+    const spec::LinuxConfig* linux_cfg = config.linux_config ? &*config.linux_config : nullptr;
+    static const std::vector<spec::Namespace> no_namespaces;
+    sys::NamespacePlan ns = sys::plan_namespaces(linux_cfg ? linux_cfg->namespaces : no_namespaces);
+    if (linux_cfg)
+        sys::check_sysctls(linux_cfg->sysctl, ns.creates(spec::NamespaceType::network),
+                           ns.creates(spec::NamespaceType::ipc), ns.creates(spec::NamespaceType::uts));
+    SpawnPlan spawn_plan = plan_spawn(ns, linux_cfg);
+
+    util::unique_fd root_fd = StateDir::open_root(runtime.root, true);
+    StateDir dir = StateDir::reserve(root_fd.get(), runtime.root, id);
+    util::Rollback rollback;
+    rollback.add([&] { dir.remove(root_fd.get()); });
+
+    if (::mkfifoat(dir.fd(), kExecFifo, 0600) < 0)
+        throw_errno("create " + dir.path() + "/" + kExecFifo);
+    // Read-write: opening never blocks, and the init's read waits for start's byte.
+    util::unique_fd fifo(::openat(dir.fd(), kExecFifo, O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    if (!fifo)
+        throw_errno("open " + dir.path() + "/" + kExecFifo);
+    util::unique_fd proc = sys::open_trusted_proc();
+    util::unique_fd parent_sock, child_sock;
+    make_socketpair(parent_sock, child_sock);
+
+    InitContext ctx;
+    ctx.config = &config;
+    ctx.process = &*config.process;
+    ctx.namespaces = &ns;
+    if (config.process->capabilities)
+        ctx.capabilities = sys::resolve_capabilities(*config.process->capabilities);
+    ctx.id = id;
+    ctx.rootfs = checked.rootfs;
+    ctx.bundle = checked.bundle;
+    ctx.unshare_flags = spawn_plan.unshare_flags;
+    ctx.sync_fd = child_sock.get();
+    ctx.fifo_fd = fifo.get();
+    ctx.proc_fd = proc.get();
+    ctx.preserve_fds = opts.preserve_fds;
+    ctx.no_pivot = opts.no_pivot;
+    ctx.no_new_keyring = opts.no_new_keyring;
+    ctx.setgroups_allowed = ::geteuid() == 0;
+
+    CreatedContainer out;
+    out.init = spawn_init(spawn_plan, ctx);
+    child_sock.reset();
+
+    Record& rec = out.record;
+    rec.id = id;
+    rec.status = Status::creating;
+    rec.pid = out.init.pid();
+    rec.pid_start_time = process_start_time(rec.pid);
+    rec.bundle = checked.bundle;
+    rec.rootfs = checked.rootfs;
+    rec.created = rfc3339_now();
+    rec.owner_uid = ::geteuid();
+    rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
+    rec.oci_version = config.oci_version;
+    rec.annotations = config.annotations;
+    // Written now so that `delete --force` can find the init if we are killed.
+    dir.write(rec);
+
+    if (ns.creates(spec::NamespaceType::user) && linux_cfg)
+        sys::write_id_maps(proc.get(), rec.pid, linux_cfg->uid_mappings, linux_cfg->gid_mappings,
+                           !ctx.setgroups_allowed);
+    send_msg(parent_sock.get(), Msg::go);
+    follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master);
+
+    rec.status = Status::created;
+    dir.write(rec);
+    if (!opts.pid_file.empty())
+        write_pid_file(opts.pid_file, rec.pid);
+    send_msg(parent_sock.get(), Msg::commit);
+    rollback.commit();
+    return out;
+}
+
+} // namespace oci::core

@@ -1,0 +1,23 @@
+// The parent side of create, shared by Runtime::create and Runtime::run.
+#pragma once
+
+#include "container/state_store.hpp"
+#include "util/pidfd.hpp"
+
+#include <oci/runtime.hpp>
+
+namespace oci::core {
+
+struct CreatedContainer {
+    Record record;
+    util::OwnedChild init;        // released by create, waited for by run
+    util::unique_fd pty_master;   // run's terminal when no console socket was given
+};
+
+// `foreground`: the caller (run) proxies the terminal itself.
+CreatedContainer create_container(const RuntimeOptions& runtime, const std::string& id,
+                                  const CreateOptions& options, bool foreground);
+
+std::string rfc3339_now();
+
+} // namespace oci::core

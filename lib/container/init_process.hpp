@@ -1,0 +1,40 @@
+// The container side of create: everything the init process does between
+// clone and execve, in the order the runtime spec and the kernel require.
+#pragma once
+
+#include "linux/capabilities.hpp"
+#include "linux/namespaces.hpp"
+
+#include <oci/spec.hpp>
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace oci::core {
+
+// Shared with the child by clone's copy of memory; read-only there.
+struct InitContext {
+    const spec::Config* config = nullptr;
+    const spec::Process* process = nullptr;
+    const sys::NamespacePlan* namespaces = nullptr;
+    sys::CapabilitySets capabilities;
+    std::string id;
+    std::string rootfs;          // absolute host path
+    std::string bundle;
+    int unshare_flags = 0;       // namespaces the init makes itself (after joining)
+    int sync_fd = -1;            // SEQPACKET to the parent
+    int fifo_fd = -1;            // exec.fifo, O_RDWR: a byte on it means "start"
+    int proc_fd = -1;            // the host's verified procfs
+    unsigned preserve_fds = 0;
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    bool setgroups_allowed = true;
+    pid_t parent_pid = 0;
+};
+
+// Runs the init sequence in the freshly cloned child. Never returns: it execs
+// the user process, or reports the error to the parent and exits.
+[[noreturn]] void init_main(const InitContext& ctx) noexcept;
+
+} // namespace oci::core

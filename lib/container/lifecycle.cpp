@@ -1,0 +1,182 @@
+// Runtime: create, start, state, list, kill, delete. Status transitions are
+// checked here, each under the container's lock.
+#include "container/create.hpp"
+#include "container/processes.hpp"
+#include "container/state_store.hpp"
+#include "util/json_writer.hpp"
+
+#include <oci/error.hpp>
+#include <oci/runtime.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace oci {
+
+using core::Record;
+using core::StateDir;
+
+namespace {
+
+Error not_found(const std::string& id)
+{
+    return Error("container " + id + " does not exist", ENOENT);
+}
+
+// nullopt when the runtime root itself does not exist yet.
+std::optional<util::unique_fd> open_root_if_any(const std::string& root)
+{
+    util::unique_fd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT)
+            return std::nullopt;
+        throw_errno("open state root " + root);
+    }
+    return fd;
+}
+
+} // namespace
+
+std::string state_to_json(const State& s)
+{
+    util::JsonWriter w(true);
+    w.begin_object();
+    w.key("ociVersion").value(s.oci_version);
+    w.key("id").value(s.id);
+    w.key("pid").value(static_cast<int64_t>(s.pid));
+    w.key("status").value(to_string(s.status));
+    w.key("bundle").value(s.bundle);
+    w.key("rootfs").value(s.rootfs);
+    w.key("created").value(s.created);
+    w.key("owner").value(s.owner);
+    if (!s.annotations.empty()) {
+        w.key("annotations").begin_object();
+        for (const auto& [k, v] : s.annotations)
+            w.key(k).value(v);
+        w.end_object();
+    }
+    w.end_object();
+    return w.str();
+}
+
+Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)) {}
+
+void Runtime::create(const std::string& id, const CreateOptions& options)
+{
+    with_context("create " + id, [&] {
+        auto created = core::create_container(options_, id, options, false);
+        created.init.release();   // it is the container now, not our child to kill
+    });
+}
+
+void Runtime::start(const std::string& id)
+{
+    with_context("start " + id, [&] {
+        validate_container_id(id);
+        auto root = open_root_if_any(options_.root);
+        auto dir = root ? StateDir::open_locked(root->get(), options_.root, id) : std::nullopt;
+        if (!dir)
+            throw not_found(id);
+        auto rec = dir->read();
+        if (!rec)
+            throw Error("container " + id + " is still being created");
+        switch (core::live_status(*rec)) {
+        case Status::created: break;
+        case Status::stopped: throw Error("cannot start a container that has stopped");
+        case Status::creating: throw Error("container " + id + " is still being created");
+        default: throw Error("cannot start an already running container");
+        }
+        // Non-blocking: with no reader (the init died) this fails at once
+        // with ENXIO instead of hanging.
+        util::unique_fd fifo(::openat(dir->fd(), core::kExecFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
+        if (!fifo)
+            throw_errno("container init is not waiting to start");
+        if (::write(fifo.get(), "0", 1) != 1)
+            throw_errno("release the container init");
+        ::unlinkat(dir->fd(), core::kExecFifo, 0);
+        rec->status = Status::running;
+        dir->write(*rec);
+    });
+}
+
+State Runtime::state(const std::string& id) const
+{
+    validate_container_id(id);
+    auto root = open_root_if_any(options_.root);
+    auto rec = root ? core::read_record_unlocked(root->get(), id) : std::nullopt;
+    if (!rec)
+        throw not_found(id);
+    return core::to_public_state(*rec);
+}
+
+std::vector<State> Runtime::list() const
+{
+    std::vector<State> out;
+    auto root = open_root_if_any(options_.root);
+    if (!root)
+        return out;
+    DIR* dir = ::fdopendir(::dup(root->get()));
+    if (dir == nullptr)
+        throw_errno("list " + options_.root);
+    std::vector<std::string> ids;
+    while (dirent* e = ::readdir(dir))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.')
+            ids.emplace_back(e->d_name);
+    ::closedir(dir);
+    std::sort(ids.begin(), ids.end());
+    for (const auto& id : ids) {
+        try {
+            if (auto rec = core::read_record_unlocked(root->get(), id))
+                out.push_back(core::to_public_state(*rec));
+        } catch (const Error&) {
+            // Deleted while we looked, or unreadable: not a container to list.
+        }
+    }
+    return out;
+}
+
+void Runtime::kill(const std::string& id, int signal, bool all)
+{
+    with_context("kill " + id, [&] {
+        validate_container_id(id);
+        auto root = open_root_if_any(options_.root);
+        auto rec = root ? core::read_record_unlocked(root->get(), id) : std::nullopt;
+        if (!rec)
+            throw not_found(id);
+        Status status = core::live_status(*rec);
+        if (status == Status::stopped || status == Status::creating)
+            throw Error("container not running");
+        core::signal_container(*rec, signal, all);
+    });
+}
+
+void Runtime::remove(const std::string& id, bool force)
+{
+    with_context("delete " + id, [&] {
+        validate_container_id(id);
+        auto root = open_root_if_any(options_.root);
+        auto dir = root ? StateDir::open_locked(root->get(), options_.root, id) : std::nullopt;
+        if (!dir) {
+            if (force)
+                return;
+            throw not_found(id);
+        }
+        // We hold the lock: a create that has not recorded the container
+        // finished or died, and what it left is ours to clear.
+        auto rec = dir->read();
+        if (rec) {
+            Status status = core::live_status(*rec);
+            if ((status == Status::running || status == Status::paused) && !force)
+                throw Error("cannot delete container " + id + " that is not stopped: " + to_string(status));
+            if (!core::kill_and_wait(*rec))
+                throw Error("container " + id + " did not stop after SIGKILL");
+        }
+        dir->remove(root->get());
+    });
+}
+
+} // namespace oci

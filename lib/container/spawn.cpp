@@ -1,0 +1,138 @@
+#include "container/spawn.hpp"
+
+#include "util/fs.hpp"
+
+#include <oci/error.hpp>
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+namespace oci::core {
+
+namespace {
+
+// Enters a namespace for our future children and returns to our own after
+// the clone, whatever happens in between.
+class ChildrenNamespace {
+public:
+    ChildrenNamespace(const char* own_path, int nstype) : nstype_(nstype)
+    {
+        own_.reset(::open(own_path, O_RDONLY | O_CLOEXEC));
+        if (!own_)
+            throw_errno(std::string("open ") + own_path);
+    }
+    ~ChildrenNamespace()
+    {
+        if (entered_)
+            ::setns(own_.get(), nstype_);
+    }
+    void enter(int fd)
+    {
+        if (::setns(fd, nstype_) < 0)
+            throw_errno("enter namespace for the container init");
+        entered_ = true;
+    }
+    void unshare_new()
+    {
+        if (::unshare(nstype_) < 0)
+            throw_errno("create namespace for the container init");
+        entered_ = true;
+    }
+
+private:
+    util::unique_fd own_;
+    int nstype_;
+    bool entered_ = false;
+};
+
+void write_time_offsets(const spec::TimeOffsets* offsets)
+{
+    if (offsets == nullptr)
+        return;
+    std::string text;
+    if (offsets->monotonic)
+        text += "monotonic " + std::to_string(offsets->monotonic->secs) + " " +
+                std::to_string(offsets->monotonic->nanosecs) + "\n";
+    if (offsets->boottime)
+        text += "boottime " + std::to_string(offsets->boottime->secs) + " " +
+                std::to_string(offsets->boottime->nanosecs) + "\n";
+    if (!text.empty())
+        with_context("linux.timeOffsets", [&] {
+            util::unique_fd fd(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC));
+            if (!fd)
+                throw_errno("open /proc/self/timens_offsets");
+            util::write_all(fd.get(), text, "/proc/self/timens_offsets");
+        });
+}
+
+} // namespace
+
+SpawnPlan plan_spawn(const sys::NamespacePlan& ns, const spec::LinuxConfig* linux_config)
+{
+    using T = spec::NamespaceType;
+    SpawnPlan plan;
+    int flags = ns.new_flags;
+    plan.new_time_ns = (flags & CLONE_NEWTIME) != 0;
+    flags &= ~CLONE_NEWTIME;
+    // A v1 cgroup namespace is rooted where the process is when it is made:
+    // the init makes it after reading its own cgroups.
+    plan.unshare_flags = flags & CLONE_NEWCGROUP;
+    flags &= ~CLONE_NEWCGROUP;
+    if (ns.joins_type(T::user)) {
+        // Namespaces made before joining the user namespace would belong to
+        // ours, and the init could not use them: it makes them after joining.
+        if (flags & CLONE_NEWPID)
+            throw Error("linux.namespaces: joining a user namespace by path while creating a new pid namespace is not supported");
+        plan.unshare_flags |= flags;
+        flags = 0;
+    }
+    plan.clone_flags = flags;
+    for (const auto& j : ns.joins)
+        if (j.type == T::pid)
+            plan.join_pid_ns_fd = j.fd.get();
+    if (plan.new_time_ns && linux_config && linux_config->time_offsets)
+        plan.time_offsets = &*linux_config->time_offsets;
+    return plan;
+}
+
+util::OwnedChild spawn_init(const SpawnPlan& plan, InitContext& ctx)
+{
+    std::optional<ChildrenNamespace> pid_ns, time_ns;
+    if (plan.join_pid_ns_fd >= 0) {
+        pid_ns.emplace("/proc/self/ns/pid", CLONE_NEWPID);
+        pid_ns->enter(plan.join_pid_ns_fd);
+    }
+    if (plan.new_time_ns) {
+        time_ns.emplace("/proc/self/ns/time", CLONE_NEWTIME);
+        time_ns->unshare_new();
+        write_time_offsets(plan.time_offsets);
+    }
+
+    ctx.parent_pid = ::getpid();
+    int pidfd = -1;
+    struct clone_args args;
+    std::memset(&args, 0, sizeof args);
+    args.flags = static_cast<uint64_t>(plan.clone_flags) | CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0)
+        throw_errno("clone the container init");
+    if (pid == 0)
+        init_main(ctx);
+    ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+    return util::OwnedChild(static_cast<pid_t>(pid), util::unique_fd(pidfd));
+}
+
+} // namespace oci::core

@@ -1,0 +1,259 @@
+// The state directory of one container and the record inside it.
+#include "container/state_store.hpp"
+
+#include "util/fs.hpp"
+#include "util/json_writer.hpp"
+
+#include <oci/error.hpp>
+
+#include <yajl/yajl_tree.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+namespace oci::core {
+
+namespace {
+
+struct TreeDeleter {
+    void operator()(yajl_val v) const { yajl_tree_free(v); }
+};
+
+const char* status_json(Status s) { return to_string(s); }
+
+Status status_from(const std::string& s)
+{
+    if (s == "creating") return Status::creating;
+    if (s == "created") return Status::created;
+    if (s == "running") return Status::running;
+    if (s == "paused") return Status::paused;
+    return Status::stopped;
+}
+
+yajl_val field(yajl_val obj, const char* name, yajl_type type)
+{
+    const char* path[] = {name, nullptr};
+    return yajl_tree_get(obj, path, type);
+}
+
+std::string string_field(yajl_val obj, const char* name)
+{
+    yajl_val v = field(obj, name, yajl_t_string);
+    return v ? YAJL_GET_STRING(v) : "";
+}
+
+uint64_t uint_field(yajl_val obj, const char* name)
+{
+    yajl_val v = field(obj, name, yajl_t_number);
+    return v && YAJL_IS_NUMBER(v) ? std::strtoull(YAJL_GET_NUMBER(v), nullptr, 10) : 0;
+}
+
+} // namespace
+
+std::string record_to_json(const Record& r)
+{
+    util::JsonWriter w;
+    w.begin_object();
+    w.key("ociVersion").value(r.oci_version);
+    w.key("id").value(r.id);
+    w.key("status").value(status_json(r.status));
+    w.key("pid").value(static_cast<int64_t>(r.pid));
+    w.key("pidStartTime").value(r.pid_start_time);
+    w.key("bundle").value(r.bundle);
+    w.key("rootfs").value(r.rootfs);
+    w.key("created").value(r.created);
+    w.key("owner").value(r.owner_uid);
+    w.key("ownPidNamespace").value(r.own_pid_ns);
+    w.key("annotations").begin_object();
+    for (const auto& [k, v] : r.annotations)
+        w.key(k).value(v);
+    w.end_object();
+    w.end_object();
+    return w.str();
+}
+
+Record record_from_json(const std::string& text, const std::string& source)
+{
+    char err[256] = "";
+    std::unique_ptr<std::remove_pointer_t<yajl_val>, TreeDeleter> root(yajl_tree_parse(text.c_str(), err, sizeof err));
+    if (!root || !YAJL_IS_OBJECT(root.get()))
+        throw Error(source + ": corrupt state file" + (err[0] ? std::string(": ") + err : std::string()));
+    yajl_val o = root.get();
+    Record r;
+    r.oci_version = string_field(o, "ociVersion");
+    r.id = string_field(o, "id");
+    r.status = status_from(string_field(o, "status"));
+    r.pid = static_cast<pid_t>(uint_field(o, "pid"));
+    r.pid_start_time = uint_field(o, "pidStartTime");
+    r.bundle = string_field(o, "bundle");
+    r.rootfs = string_field(o, "rootfs");
+    r.created = string_field(o, "created");
+    r.owner_uid = static_cast<uint32_t>(uint_field(o, "owner"));
+    r.own_pid_ns = field(o, "ownPidNamespace", yajl_t_true) != nullptr;
+    if (yajl_val a = field(o, "annotations", yajl_t_object)) {
+        for (size_t i = 0; i < a->u.object.len; ++i)
+            if (YAJL_IS_STRING(a->u.object.values[i]))
+                r.annotations[a->u.object.keys[i]] = YAJL_GET_STRING(a->u.object.values[i]);
+    }
+    return r;
+}
+
+uint64_t process_start_time(pid_t pid)
+{
+    if (pid <= 0)
+        return 0;
+    std::string stat;
+    try {
+        stat = util::read_file("/proc/" + std::to_string(pid) + "/stat");
+    } catch (const Error&) {
+        return 0;
+    }
+    // The command name may hold spaces and parentheses: count fields after the last ')'.
+    auto close = stat.rfind(')');
+    if (close == std::string::npos)
+        return 0;
+    const char* p = stat.c_str() + close + 2;   // field 3 (state)
+    for (int field_no = 3; field_no < 22 && *p; ++field_no) {
+        p = std::strchr(p, ' ');
+        if (p == nullptr)
+            return 0;
+        ++p;
+    }
+    // A zombie has exited: the container is stopped even before it is reaped.
+    if (stat[close + 2] == 'Z' || stat[close + 2] == 'X')
+        return 0;
+    return std::strtoull(p, nullptr, 10);
+}
+
+Status live_status(const Record& r)
+{
+    if (r.status == Status::creating || r.status == Status::stopped)
+        return r.status;
+    if (r.pid <= 0 || process_start_time(r.pid) != r.pid_start_time)
+        return Status::stopped;
+    return r.status;
+}
+
+State to_public_state(const Record& r)
+{
+    State s;
+    s.oci_version = r.oci_version;
+    s.id = r.id;
+    s.status = live_status(r);
+    s.pid = s.status == Status::stopped ? 0 : r.pid;
+    s.bundle = r.bundle;
+    s.annotations = r.annotations;
+    s.rootfs = r.rootfs;
+    s.created = r.created;
+    s.owner = r.owner_uid == 0 ? "" : std::to_string(r.owner_uid);
+    return s;
+}
+
+util::unique_fd StateDir::open_root(const std::string& root, bool create)
+{
+    if (create && ::mkdir(root.c_str(), 0700) < 0 && errno != EEXIST) {
+        // Create missing parents (e.g. $XDG_RUNTIME_DIR/ocirun) one level up only.
+        auto slash = root.rfind('/');
+        if (errno == ENOENT && slash != std::string::npos && slash > 0) {
+            ::mkdir(root.substr(0, slash).c_str(), 0700);
+            if (::mkdir(root.c_str(), 0700) < 0 && errno != EEXIST)
+                throw_errno("create state root " + root);
+        } else {
+            throw_errno("create state root " + root);
+        }
+    }
+    util::unique_fd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd)
+        throw_errno("open state root " + root);
+    return fd;
+}
+
+StateDir StateDir::reserve(int root_fd, const std::string& root, const std::string& id)
+{
+    if (::mkdirat(root_fd, id.c_str(), 0700) < 0) {
+        if (errno == EEXIST)
+            throw Error("container ID already exists", EEXIST);
+        throw_errno("create state directory " + root + "/" + id);
+    }
+    util::unique_fd dir(::openat(root_fd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir || ::flock(dir.get(), LOCK_EX) < 0) {
+        int e = errno;
+        ::unlinkat(root_fd, id.c_str(), AT_REMOVEDIR);
+        throw_errno("lock state directory " + root + "/" + id, e);
+    }
+    return StateDir(std::move(dir), root + "/" + id, id);
+}
+
+std::optional<StateDir> StateDir::open_locked(int root_fd, const std::string& root, const std::string& id)
+{
+    util::unique_fd dir(::openat(root_fd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) {
+        if (errno == ENOENT)
+            return std::nullopt;
+        throw_errno("open state directory " + root + "/" + id);
+    }
+    while (::flock(dir.get(), LOCK_EX) < 0)
+        if (errno != EINTR)
+            throw_errno("lock state directory " + root + "/" + id);
+    // A delete that held the lock before us may have removed the directory.
+    struct stat st;
+    if (::fstat(dir.get(), &st) < 0 || st.st_nlink == 0)
+        return std::nullopt;
+    return StateDir(std::move(dir), root + "/" + id, id);
+}
+
+std::optional<Record> StateDir::read() const
+{
+    std::string text;
+    try {
+        text = util::read_file_at(dir_.get(), kStateFile);
+    } catch (const Error& e) {
+        if (e.code() == ENOENT)
+            return std::nullopt;
+        throw;
+    }
+    return record_from_json(text, path_ + "/" + kStateFile);
+}
+
+void StateDir::write(const Record& record) const
+{
+    util::write_file_atomic(dir_.get(), kStateFile, record_to_json(record), 0600);
+}
+
+void StateDir::remove(int root_fd)
+{
+    util::remove_tree_at(root_fd, id_);
+}
+
+std::optional<Record> read_record_unlocked(int root_fd, const std::string& id)
+{
+    std::string text;
+    try {
+        util::unique_fd dir(::openat(root_fd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!dir) {
+            if (errno == ENOENT)
+                return std::nullopt;
+            throw_errno("open state directory of " + id);
+        }
+        text = util::read_file_at(dir.get(), kStateFile);
+    } catch (const Error& e) {
+        if (e.code() == ENOENT) {
+            Record creating;
+            creating.id = id;
+            creating.status = Status::creating;
+            return creating;
+        }
+        throw;
+    }
+    return record_from_json(text, id + "/" + kStateFile);
+}
+
+} // namespace oci::core

@@ -1,0 +1,80 @@
+// The on-disk record of a container: <root>/<id>/state.json (+ exec.fifo),
+// reserved with one atomic mkdir and guarded by an flock on the directory.
+#pragma once
+
+#include "util/unique_fd.hpp"
+
+#include <oci/runtime.hpp>
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oci::core {
+
+// What ocirun keeps about a container between invocations.
+struct Record {
+    std::string id;
+    Status status = Status::creating;   // as last written; see live_status()
+    pid_t pid = 0;                      // init's pid in ocirun's pid namespace
+    uint64_t pid_start_time = 0;        // /proc/PID/stat field 22, guards against pid reuse
+    std::string bundle;
+    std::string rootfs;
+    std::string created;
+    uint32_t owner_uid = 0;
+    bool own_pid_ns = true;             // kill --all / delete need to find other processes otherwise
+    std::string oci_version;
+    std::map<std::string, std::string> annotations;
+};
+
+std::string record_to_json(const Record& record);
+Record record_from_json(const std::string& text, const std::string& source);
+
+// The container's status now: created/running as recorded while the init is
+// alive, stopped once it is gone (or its pid was reused).
+Status live_status(const Record& record);
+
+// Start time of a process (clock ticks since boot), 0 if it does not exist.
+uint64_t process_start_time(pid_t pid);
+
+State to_public_state(const Record& record);
+
+class StateDir {
+public:
+    // The runtime root, created 0700 if missing.
+    static util::unique_fd open_root(const std::string& root, bool create);
+
+    // Creates <root>/<id> (one mkdir: exactly one racing create wins) and locks it.
+    static StateDir reserve(int root_fd, const std::string& root, const std::string& id);
+    // Opens and locks an existing container's directory. nullopt if missing.
+    static std::optional<StateDir> open_locked(int root_fd, const std::string& root, const std::string& id);
+
+    int fd() const noexcept { return dir_.get(); }
+    const std::string& path() const noexcept { return path_; }
+    const std::string& id() const noexcept { return id_; }
+
+    // Reads state.json; nullopt while a create has not written it yet.
+    std::optional<Record> read() const;
+    void write(const Record& record) const;
+    // Deletes the directory and everything in it.
+    void remove(int root_fd);
+
+private:
+    StateDir(util::unique_fd dir, std::string path, std::string id)
+        : dir_(std::move(dir)), path_(std::move(path)), id_(std::move(id)) {}
+    util::unique_fd dir_;
+    std::string path_;
+    std::string id_;
+};
+
+// Reads a record without locking (state, list): writers replace state.json
+// atomically, so a reader sees the old or the new one.
+std::optional<Record> read_record_unlocked(int root_fd, const std::string& id);
+
+inline constexpr const char* kStateFile = "state.json";
+inline constexpr const char* kExecFifo = "exec.fifo";
+
+} // namespace oci::core

@@ -1,0 +1,98 @@
+// Fixed header + bounded text per datagram; SEQPACKET keeps message borders.
+#include "container/sync_socket.hpp"
+
+#include <oci/error.hpp>
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace oci::core {
+
+namespace {
+
+struct Header {
+    uint32_t type;
+    int32_t err;
+    uint32_t text_len;
+};
+
+constexpr size_t kMaxText = 4096;
+
+} // namespace
+
+void make_socketpair(util::unique_fd& parent_end, util::unique_fd& child_end)
+{
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        throw_errno("socketpair");
+    parent_end.reset(sv[0]);
+    child_end.reset(sv[1]);
+}
+
+void send_msg(int sock, Msg type, int32_t err, const std::string& text, int fd)
+{
+    char buf[sizeof(Header) + kMaxText];
+    Header h{static_cast<uint32_t>(type), err, static_cast<uint32_t>(std::min(text.size(), kMaxText))};
+    std::memcpy(buf, &h, sizeof h);
+    std::memcpy(buf + sizeof h, text.data(), h.text_len);
+
+    iovec iov{buf, sizeof h + h.text_len};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    if (fd >= 0) {
+        std::memset(control, 0, sizeof control);
+        mh.msg_control = control;
+        mh.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    while (::sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+        if (errno != EINTR)
+            throw_errno("send to container init");
+}
+
+bool recv_msg(int sock, Message& out)
+{
+    char buf[sizeof(Header) + kMaxText];
+    iovec iov{buf, sizeof buf};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    mh.msg_control = control;
+    mh.msg_controllen = sizeof control;
+    ssize_t n;
+    while ((n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0)
+        if (errno != EINTR)
+            throw_errno("receive from container init");
+    if (n == 0)
+        return false;
+    Header h;
+    if (static_cast<size_t>(n) < sizeof h)
+        throw Error("container init sent a truncated message");
+    std::memcpy(&h, buf, sizeof h);
+    if (h.text_len > kMaxText || sizeof h + h.text_len != static_cast<size_t>(n))
+        throw Error("container init sent a malformed message");
+    out.type = static_cast<Msg>(h.type);
+    out.err = h.err;
+    out.text.assign(buf + sizeof h, h.text_len);
+    out.fd.reset();
+    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            out.fd.reset(fd);
+        }
+    }
+    return true;
+}
+
+} // namespace oci::core

@@ -1,0 +1,162 @@
+#include "linux/cgroup_mount.hpp"
+
+#include "linux/safe_path.hpp"
+#include "util/fs.hpp"
+
+#include <oci/error.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
+
+namespace oci::sys {
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    std::istringstream in(s);
+    while (std::getline(in, cur, sep))
+        out.push_back(cur);
+    return out;
+}
+
+constexpr unsigned long kSafeFlags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+void mount_one(int root_fd, const std::string& dest, const CgroupMountInfo& h, const std::string& own_path,
+               unsigned long flags, bool fresh)
+{
+    auto target = ensure_mount_target(root_fd, dest, true);
+    std::string tpath = fd_path(target.get());
+    if (fresh) {
+        const char* data = h.fs_type == "cgroup2" ? nullptr : h.super_options.c_str();
+        if (::mount("cgroup", tpath.c_str(), h.fs_type.c_str(), flags | kSafeFlags, data) == 0)
+            return;
+        if (errno != EPERM && errno != EBUSY && errno != EINVAL)
+            throw_errno("mount " + h.fs_type + " on " + dest);
+    }
+    std::string source = h.mount_point + own_path;
+    if (::mount(source.c_str(), tpath.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+        throw_errno("bind mount " + source + " on " + dest);
+    auto again = open_in_root(root_fd, dest, O_PATH);
+    if (::mount(nullptr, fd_path(again.get()).c_str(), nullptr, MS_BIND | MS_REMOUNT | flags | kSafeFlags, nullptr) < 0)
+        throw_errno("remount " + dest);
+}
+
+} // namespace
+
+std::vector<CgroupMountInfo> parse_cgroup_mounts(const std::string& mountinfo)
+{
+    std::vector<CgroupMountInfo> out;
+    std::istringstream in(mountinfo);
+    std::string line;
+    while (std::getline(in, line)) {
+        auto dash = line.find(" - ");
+        if (dash == std::string::npos)
+            continue;
+        auto left = split(line.substr(0, dash), ' ');
+        auto right = split(line.substr(dash + 3), ' ');
+        if (left.size() < 5 || right.size() < 3)
+            continue;
+        const std::string& mp = left[4];
+        if (right[0] != "cgroup" && right[0] != "cgroup2")
+            continue;
+        if (mp != "/sys/fs/cgroup" && mp.rfind("/sys/fs/cgroup/", 0) != 0)
+            continue;
+        std::string supers;
+        for (const auto& o : split(right[2], ',')) {
+            if (o == "rw" || o == "ro")
+                continue;
+            if (!supers.empty())
+                supers += ',';
+            supers += o;
+        }
+        out.push_back({mp, right[0], supers});
+    }
+    return out;
+}
+
+std::string own_cgroup_path(const std::string& proc_self_cgroup, const CgroupMountInfo& h)
+{
+    std::istringstream in(proc_self_cgroup);
+    std::string line;
+    while (std::getline(in, line)) {
+        auto c1 = line.find(':');
+        auto c2 = line.find(':', c1 + 1);
+        if (c1 == std::string::npos || c2 == std::string::npos)
+            continue;
+        std::string controllers = line.substr(c1 + 1, c2 - c1 - 1);
+        std::string path = line.substr(c2 + 1);
+        if (path == "/")
+            path.clear();
+        if (h.fs_type == "cgroup2" ? controllers.empty() : false)
+            return path;
+        if (h.fs_type == "cgroup") {
+            // super options "cpu,cpuacct" name the same set as "cpu,cpuacct" here.
+            bool all = true;
+            for (const auto& c : split(controllers, ','))
+                if (h.super_options.find(c) == std::string::npos)
+                    all = false;
+            if (all && !controllers.empty())
+                return path;
+        }
+    }
+    return "";
+}
+
+void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned long flags, bool in_user_ns,
+                       bool own_cgroup_ns, const std::string& own_cgroups)
+{
+    flags &= MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME;
+    auto hierarchies = parse_cgroup_mounts(util::read_file("/proc/self/mountinfo"));
+    const std::string& self_cgroup = own_cgroups;
+    for (const auto& h : hierarchies) {
+        if (h.mount_point == "/sys/fs/cgroup" && h.fs_type == "cgroup2") {
+            mount_one(root_fd, destination, h, own_cgroup_path(self_cgroup, h), flags, own_cgroup_ns);
+            return;
+        }
+    }
+    // v1 or hybrid: a tmpfs with one directory per hierarchy.
+    auto target = ensure_mount_target(root_fd, destination, true);
+    if (::mount("tmpfs", fd_path(target.get()).c_str(), "tmpfs", kSafeFlags, "mode=755") < 0)
+        throw_errno("mount tmpfs on " + destination);
+    for (const auto& h : hierarchies) {
+        std::string name = h.mount_point.substr(std::string("/sys/fs/cgroup/").size());
+        if (name.empty() || name.find('/') != std::string::npos)
+            continue;
+        // v1 hierarchies cannot be mounted from a user namespace: bind them.
+        bool fresh = own_cgroup_ns && (h.fs_type == "cgroup2" || !in_user_ns);
+        mount_one(root_fd, destination + "/" + name, h, own_cgroup_path(self_cgroup, h), flags, fresh);
+    }
+    // Symlinks such as cpu -> cpu,cpuacct, as the host has them.
+    if (DIR* dir = ::opendir("/sys/fs/cgroup")) {
+        auto dest_fd = open_in_root(root_fd, destination, O_PATH | O_DIRECTORY);
+        while (dirent* e = ::readdir(dir)) {
+            if (e->d_type != DT_LNK)
+                continue;
+            char buf[256];
+            std::string link = std::string("/sys/fs/cgroup/") + e->d_name;
+            ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+            if (n > 0 && std::string(buf, static_cast<size_t>(n)).find('/') == std::string::npos) {
+                buf[n] = '\0';
+                ::symlinkat(buf, dest_fd.get(), e->d_name);
+            }
+        }
+        ::closedir(dir);
+    }
+    if (flags & MS_RDONLY) {
+        auto again = open_in_root(root_fd, destination, O_PATH);
+        if (::mount(nullptr, fd_path(again.get()).c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | kSafeFlags,
+                    nullptr) < 0)
+            throw_errno("remount " + destination + " read-only");
+    }
+}
+
+} // namespace oci::sys

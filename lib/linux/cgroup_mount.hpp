@@ -1,0 +1,31 @@
+// /sys/fs/cgroup inside the container, mirroring the host's layout: a
+// cgroup2 mount on unified hosts; on v1 and hybrid hosts a tmpfs holding one
+// mount per hierarchy. With its own cgroup namespace the container gets fresh
+// mounts rooted at its cgroup; otherwise (or where the kernel refuses, as in a
+// user namespace for v1) binds of its own cgroup directories.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace oci::sys {
+
+struct CgroupMountInfo {
+    std::string mount_point;     // "/sys/fs/cgroup/cpu"
+    std::string fs_type;         // "cgroup" or "cgroup2"
+    std::string super_options;   // "cpu" / "name=systemd" (without rw/ro)
+};
+
+// Parses /proc/self/mountinfo text for cgroup mounts at or below /sys/fs/cgroup.
+std::vector<CgroupMountInfo> parse_cgroup_mounts(const std::string& mountinfo);
+
+// The path of this process in the hierarchy whose super options are given,
+// from /proc/self/cgroup text ("" for cgroup2).
+std::string own_cgroup_path(const std::string& proc_self_cgroup, const CgroupMountInfo& hierarchy);
+
+// own_cgroups: /proc/self/cgroup as read before the container's cgroup
+// namespace was made (inside it every path reads "/").
+void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned long flags, bool in_user_ns,
+                       bool own_cgroup_ns, const std::string& own_cgroups);
+
+} // namespace oci::sys

@@ -1,0 +1,236 @@
+// Mount sequence of the container's root filesystem.
+#include "linux/rootfs.hpp"
+
+#include "linux/cgroup_mount.hpp"
+#include "linux/mount_options.hpp"
+#include "linux/safe_path.hpp"
+
+#include <oci/error.hpp>
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace oci::sys {
+
+namespace {
+
+std::string absolute_source(const spec::Mount& m, const std::string& bundle)
+{
+    if (m.source.empty() || m.source[0] == '/')
+        return m.source;
+    return bundle + "/" + m.source;
+}
+
+bool is_bind(const spec::Mount& m, const MountOptions& opts)
+{
+    return m.type == "bind" || opts.is_bind();
+}
+
+void remount_bind(int root_fd, const spec::Mount& m, unsigned long flags)
+{
+    auto fd = open_in_root(root_fd, m.destination, O_PATH);
+    std::string target = fd_path(fd.get());
+    unsigned long base = MS_BIND | MS_REMOUNT | (flags & ~(MS_BIND | MS_REC | MS_REMOUNT));
+    if (::mount(nullptr, target.c_str(), nullptr, base, nullptr) == 0)
+        return;
+    // In a user namespace the kernel locks flags the source mount had; keep them.
+    struct statvfs sv;
+    if (errno == EPERM && ::statvfs(target.c_str(), &sv) == 0 &&
+        ::mount(nullptr, target.c_str(), nullptr, base | locked_flags_from_statvfs(sv.f_flag), nullptr) == 0)
+        return;
+    throw_errno("remount " + m.destination);
+}
+
+void apply_propagation_and_attrs(int root_fd, const spec::Mount& m, const MountOptions& opts)
+{
+    if (opts.propagation.empty() && opts.rec_attr_set == 0 && opts.rec_attr_clr == 0)
+        return;
+    auto fd = open_in_root(root_fd, m.destination, O_PATH);
+    std::string target = fd_path(fd.get());
+    for (unsigned long p : opts.propagation)
+        if (::mount(nullptr, target.c_str(), nullptr, p, nullptr) < 0)
+            throw_errno("set propagation of " + m.destination);
+    if (opts.rec_attr_set != 0 || opts.rec_attr_clr != 0) {
+        struct mount_attr attr{};
+        attr.attr_set = opts.rec_attr_set;
+        attr.attr_clr = opts.rec_attr_clr;
+        if (::syscall(SYS_mount_setattr, fd.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+            throw_errno("set recursive mount attributes of " + m.destination);
+    }
+}
+
+void mount_bind(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)
+{
+    std::string source = absolute_source(m, ctx.bundle);
+    struct stat st;
+    if (::stat(source.c_str(), &st) < 0)
+        throw_errno("bind mount source " + source);
+    auto target = ensure_mount_target(root_fd, m.destination, S_ISDIR(st.st_mode));
+    unsigned long flags = MS_BIND | (opts.flags & MS_REC);
+    if (::mount(source.c_str(), fd_path(target.get()).c_str(), nullptr, flags, nullptr) < 0)
+        throw_errno("bind mount " + source + " on " + m.destination);
+    // Flags other than bind/rec only take effect on a remount of the new mount.
+    if ((opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0)
+        remount_bind(root_fd, m, opts.flags);
+}
+
+void mount_sysfs_fallback(int root_fd, const spec::Mount& m, const MountOptions& opts)
+{
+    // Without its own network namespace a user namespace may not mount sysfs:
+    // bind the host's, read-only as the config asked, as runc does.
+    auto target = ensure_mount_target(root_fd, m.destination, true);
+    if (::mount("/sys", fd_path(target.get()).c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+        throw_errno("bind mount /sys on " + m.destination);
+    if (opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
+        remount_bind(root_fd, m, opts.flags);
+}
+
+void mount_filesystem(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)
+{
+    auto target = ensure_mount_target(root_fd, m.destination, true);
+    std::string path = fd_path(target.get());
+    std::string source = m.source.empty() ? m.type : m.source;
+    unsigned long flags = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+    if (::mount(source.c_str(), path.c_str(), m.type.c_str(), flags, opts.data.empty() ? nullptr : opts.data.c_str()) == 0)
+        return;
+    int err = errno;
+    if (m.type == "sysfs" && (err == EPERM || err == EACCES) && ctx.in_user_ns) {
+        mount_sysfs_fallback(root_fd, m, opts);
+        return;
+    }
+    if (m.type == "mqueue" && (err == EPERM || err == EACCES) && ctx.in_user_ns) {
+        if (::mount("/dev/mqueue", path.c_str(), nullptr, MS_BIND, nullptr) == 0)
+            return;
+    }
+    throw_errno("mount " + m.type + " on " + m.destination, err);
+}
+
+} // namespace
+
+void check_proc_mount(int root_fd, const spec::Mount& m)
+{
+    static const char* const kProcAllowlist[] = {
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps",
+        "/proc/uptime", "/proc/loadavg", "/proc/slabinfo", "/proc/pressure/cpu",
+        "/proc/pressure/io", "/proc/pressure/memory", "/proc/sys/kernel/ns_last_pid",
+        "/proc/net/dev",
+    };
+    const std::string& dest = m.destination;
+    if (dest == "/proc" || dest == "/sys") {
+        // D6: lstat before resolving: a symlink here would move the mount.
+        struct stat st;
+        std::string rel = dest.substr(1);
+        if (::fstatat(root_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+            throw Error("mount " + dest + ": the destination in the rootfs is not a directory (a symlink?)");
+    }
+    if (dest == "/proc") {
+        if (m.type == "proc")
+            return;
+        struct statfs sfs;
+        struct stat st;
+        if (m.type == "bind" || !m.source.empty()) {
+            if (::statfs(m.source.c_str(), &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC &&
+                ::stat(m.source.c_str(), &st) == 0 && st.st_ino == 1)
+                return;
+        }
+        throw Error("mount " + m.source + " on /proc: only a procfs may be mounted there");
+    }
+    if (dest.rfind("/proc/", 0) == 0) {
+        for (const char* allowed : kProcAllowlist)
+            if (dest == allowed)
+                return;
+        throw Error("mount on " + dest + ": mounts below /proc are not allowed");
+    }
+}
+
+void prepare_rootfs(const std::string& rootfs)
+{
+    if (::mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
+        throw_errno("make / a recursive slave");
+    if (::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+        throw_errno("bind mount rootfs " + rootfs + " onto itself");
+}
+
+bool needs_dev_setup(const std::vector<spec::Mount>& mounts)
+{
+    for (const auto& m : mounts) {
+        if (m.destination == "/dev") {
+            auto opts = parse_mount_options(m.options);
+            return !is_bind(m, opts);
+        }
+    }
+    return true;
+}
+
+void mount_all(int root_fd, const std::vector<spec::Mount>& mounts, const MountContext& ctx)
+{
+    for (size_t i = 0; i < mounts.size(); ++i) {
+        const spec::Mount& m = mounts[i];
+        with_context("mounts[" + std::to_string(i) + "] " + m.destination, [&] {
+            check_proc_mount(root_fd, m);
+            MountOptions opts = parse_mount_options(m.options);
+            if (opts.idmap)
+                throw Error("id-mapped mounts are not supported yet");
+            if (is_bind(m, opts))
+                mount_bind(root_fd, m, opts, ctx);
+            else if (m.type == "cgroup" || m.type == "cgroup2")
+                mount_cgroup_tree(root_fd, m.destination, opts.flags, ctx.in_user_ns, ctx.own_cgroup_ns,
+                                  ctx.own_cgroups);
+            else
+                mount_filesystem(root_fd, m, opts, ctx);
+            apply_propagation_and_attrs(root_fd, m, opts);
+        });
+    }
+}
+
+void pivot_into(const std::string& rootfs, bool no_pivot)
+{
+    if (::chdir(rootfs.c_str()) < 0)
+        throw_errno("chdir to rootfs " + rootfs);
+    if (no_pivot) {
+        if (::mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) < 0)
+            throw_errno("move rootfs to /");
+        if (::chroot(".") < 0)
+            throw_errno("chroot to rootfs");
+    } else {
+        if (::syscall(SYS_pivot_root, ".", ".") < 0)
+            throw_errno("pivot_root to " + rootfs);
+        // The old root is stacked under the new one at "."; make it a slave so
+        // detaching it cannot propagate an unmount to the host.
+        if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
+            throw_errno("make the old root a slave");
+        if (::umount2(".", MNT_DETACH) < 0)
+            throw_errno("detach the old root");
+    }
+    if (::chdir("/") < 0)
+        throw_errno("chdir to /");
+}
+
+void finish_root(const std::string& propagation, bool readonly)
+{
+    unsigned long prop = 0;
+    if (propagation == "shared") prop = MS_SHARED;
+    else if (propagation == "private") prop = MS_PRIVATE;
+    else if (propagation == "unbindable") prop = MS_UNBINDABLE;
+    else if (propagation == "slave") prop = MS_SLAVE;
+    if (prop != 0 && ::mount(nullptr, "/", nullptr, prop | MS_REC, nullptr) < 0)
+        throw_errno("set root propagation to " + propagation);
+    if (readonly) {
+        unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+        struct statvfs sv;
+        if (::statvfs("/", &sv) == 0)
+            flags |= locked_flags_from_statvfs(sv.f_flag);
+        if (::mount(nullptr, "/", nullptr, flags, nullptr) < 0)
+            throw_errno("remount root read-only");
+    }
+}
+
+} // namespace oci::sys

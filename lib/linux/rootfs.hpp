@@ -1,0 +1,42 @@
+// The container's mount namespace: root propagation, the config's mounts in
+// order, then pivot_root (or chroot with --no-pivot) and a read-only root.
+// Every target is resolved inside the rootfs (safe_path) and mounted onto
+// through its fd.
+#pragma once
+
+#include <oci/spec.hpp>
+
+#include <string>
+#include <vector>
+
+namespace oci::sys {
+
+struct MountContext {
+    std::string rootfs;          // absolute host path
+    std::string bundle;          // relative bind sources are relative to it
+    bool in_user_ns = false;     // sysfs/cgroup fall back to binds, devices are bound
+    bool own_cgroup_ns = false;
+    bool own_net_ns = false;
+    std::string own_cgroups;     // /proc/self/cgroup before the cgroup namespace
+};
+
+// Makes "/" a recursive slave (nothing propagates back to the host) and binds
+// the rootfs onto itself so it is a mount point pivot_root accepts.
+void prepare_rootfs(const std::string& rootfs);
+
+// Mounts linux config mounts in order. root_fd is an O_PATH fd of the rootfs.
+void mount_all(int root_fd, const std::vector<spec::Mount>& mounts, const MountContext& ctx);
+
+// Whether the config mounts something (other than a bind) at /dev, in which
+// case ocirun populates it with device nodes.
+bool needs_dev_setup(const std::vector<spec::Mount>& mounts);
+
+void pivot_into(const std::string& rootfs, bool no_pivot);
+
+// After pivot_root: rootfsPropagation, then a read-only "/" if asked.
+void finish_root(const std::string& propagation, bool readonly);
+
+// D6: what may be mounted on /proc and below it.
+void check_proc_mount(int root_fd, const spec::Mount& m);
+
+} // namespace oci::sys

@@ -1,0 +1,16 @@
+// D1 (CVE-2019-5736): the process that enters a container must not be the
+// host's ocirun file, or the container could reach it through
+// /proc/PID/exe and overwrite it. Such processes run from a sealed,
+// read-only memfd copy of the binary.
+#pragma once
+
+namespace oci::sys {
+
+// Returns when /proc/self/exe is already a sealed memfd; otherwise re-executes
+// the current program from one (does not return). Throws if it cannot.
+void ensure_running_sealed(char** argv);
+
+// Whether /proc/self/exe is a sealed memfd (for tests and the probe).
+bool running_sealed();
+
+} // namespace oci::sys

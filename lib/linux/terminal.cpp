@@ -1,0 +1,118 @@
+#include "linux/terminal.hpp"
+
+#include "linux/safe_path.hpp"
+
+#include <oci/error.hpp>
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/vfs.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+namespace oci::sys {
+
+namespace {
+
+void check_devpts(int fd, const char* what)
+{
+    struct statfs sfs;
+    if (::fstatfs(fd, &sfs) < 0)
+        throw_errno(std::string("stat ") + what);
+    if (sfs.f_type != DEVPTS_SUPER_MAGIC)
+        throw Error(std::string(what) + " is not on a devpts filesystem");
+}
+
+} // namespace
+
+Pty open_container_pty(int root_fd)
+{
+    Pty pty;
+    pty.master = open_in_root(root_fd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+    check_devpts(pty.master.get(), "/dev/pts/ptmx");
+    int unlock = 0;
+    if (::ioctl(pty.master.get(), TIOCSPTLCK, &unlock) < 0)
+        throw_errno("unlock pty");
+    int slave = ::ioctl(pty.master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+        throw_errno("open pty peer");
+    pty.slave.reset(slave);
+    check_devpts(pty.slave.get(), "pty peer");
+    struct stat st;
+    if (::fstat(pty.slave.get(), &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 || major(st.st_rdev) > 143)
+        throw Error("pty peer is not a pty slave device");
+    return pty;
+}
+
+void set_window_size(int tty_fd, unsigned rows, unsigned cols)
+{
+    struct winsize ws{};
+    ws.ws_row = static_cast<unsigned short>(rows);
+    ws.ws_col = static_cast<unsigned short>(cols);
+    if (::ioctl(tty_fd, TIOCSWINSZ, &ws) < 0)
+        throw_errno("set terminal size");
+}
+
+void mount_console(int root_fd, int slave_fd)
+{
+    auto target = ensure_mount_target(root_fd, "/dev/console", false);
+    if (::mount(fd_path(slave_fd).c_str(), fd_path(target.get()).c_str(), nullptr, MS_BIND, nullptr) < 0)
+        throw_errno("bind mount the pty on /dev/console");
+}
+
+void make_controlling_terminal(int slave_fd)
+{
+    if (::setsid() < 0)
+        throw_errno("setsid");
+    if (::ioctl(slave_fd, TIOCSCTTY, 0) < 0)
+        throw_errno("set controlling terminal");
+    for (int fd = 0; fd <= 2; ++fd)
+        if (::dup2(slave_fd, fd) < 0)
+            throw_errno("dup the terminal onto fd " + std::to_string(fd));
+}
+
+void send_to_console_socket(const std::string& socket_path, int fd)
+{
+    util::unique_fd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!sock)
+        throw_errno("create console socket");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (socket_path.size() >= sizeof addr.sun_path)
+        throw Error("console socket path is too long: " + socket_path);
+    std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+    if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+        throw_errno("connect to console socket " + socket_path);
+
+    char name[] = "/dev/ptmx";
+    iovec iov{name, sizeof name - 1};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    mh.msg_control = control;
+    mh.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    while (::sendmsg(sock.get(), &mh, MSG_NOSIGNAL) < 0)
+        if (errno != EINTR)
+            throw_errno("send the terminal to console socket " + socket_path);
+}
+
+} // namespace oci::sys

@@ -1,0 +1,95 @@
+#include "cli_args.hpp"
+
+#include <cstdlib>
+
+namespace ocirun {
+
+bool ParsedArgs::flag(const std::string& name) const
+{
+    auto it = values.find(name);
+    return it != values.end() && it->second == "true";
+}
+
+std::optional<std::string> ParsedArgs::value(const std::string& name) const
+{
+    auto it = values.find(name);
+    if (it == values.end())
+        return std::nullopt;
+    return it->second;
+}
+
+std::string ParsedArgs::value_or(const std::string& name, const std::string& fallback) const
+{
+    return value(name).value_or(fallback);
+}
+
+namespace {
+
+const FlagSpec* find_flag(const std::vector<FlagSpec>& specs, const std::string& name, bool is_short)
+{
+    for (const auto& s : specs)
+        if ((is_short ? s.short_name : s.name) == name)
+            return &s;
+    return nullptr;
+}
+
+} // namespace
+
+ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
+                      bool stop_at_first_positional)
+{
+    ParsedArgs out;
+    bool flags_done = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (flags_done || a.size() < 2 || a[0] != '-') {
+            out.positional.push_back(a);
+            if (stop_at_first_positional)
+                flags_done = true;
+            continue;
+        }
+        if (a == "--") {
+            flags_done = true;
+            continue;
+        }
+        bool is_short = a[1] != '-';
+        std::string body = a.substr(is_short ? 1 : 2);
+        std::optional<std::string> inline_value;
+        if (auto eq = body.find('='); eq != std::string::npos) {
+            inline_value = body.substr(eq + 1);
+            body = body.substr(0, eq);
+        }
+        // Go's flag package accepts "-flag" for long names too.
+        const FlagSpec* spec = find_flag(specs, body, is_short);
+        if (spec == nullptr && is_short)
+            spec = find_flag(specs, body, false);
+        if (spec == nullptr)
+            throw UsageError("flag provided but not defined: -" + body);
+        if (!spec->takes_value) {
+            std::string v = inline_value.value_or("true");
+            if (v != "true" && v != "false")
+                throw UsageError("invalid boolean value \"" + v + "\" for -" + body);
+            out.values[spec->name] = v;
+            continue;
+        }
+        if (inline_value) {
+            out.values[spec->name] = *inline_value;
+        } else {
+            if (i + 1 >= args.size())
+                throw UsageError("flag needs an argument: -" + body);
+            out.values[spec->name] = args[++i];
+        }
+    }
+    return out;
+}
+
+unsigned parse_unsigned(const std::string& text, const std::string& flag)
+{
+    char* end = nullptr;
+    unsigned long v = std::strtoul(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || text[0] == '-' || v > 1u << 20)
+        throw UsageError("invalid value \"" + text + "\" for --" + flag);
+    return static_cast<unsigned>(v);
+}
+
+} // namespace ocirun

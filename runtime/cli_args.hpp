@@ -1,0 +1,42 @@
+// Command-line parsing in runc's style: "--flag value", "--flag=value",
+// "-f value", boolean flags with an optional "=true|false", flags before,
+// between or (unless the command stops at its first argument) after the
+// positional arguments, and "--" to end flags.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ocirun {
+
+struct FlagSpec {
+    std::string name;          // long name without dashes: "bundle"
+    std::string short_name;    // "b" or empty
+    bool takes_value = true;
+};
+
+struct ParsedArgs {
+    std::map<std::string, std::string> values;   // by long name; booleans "true"/"false"
+    std::vector<std::string> positional;
+
+    bool flag(const std::string& name) const;
+    std::optional<std::string> value(const std::string& name) const;
+    std::string value_or(const std::string& name, const std::string& fallback) const;
+};
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Parses args (without the command name). Throws UsageError for unknown
+// flags or a missing value.
+ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
+                      bool stop_at_first_positional = false);
+
+unsigned parse_unsigned(const std::string& text, const std::string& flag);
+
+} // namespace ocirun
