@@ -1,0 +1,26 @@
+#!/bin/bash
+# Installs the Debian 12 packages ocirun needs to build and test, skipping
+# the apt round trip when everything is already there.
+set -euo pipefail
+
+packages=(
+    g++ meson ninja-build pkg-config git
+    libseccomp-dev libcap-dev libyajl-dev libmount-dev catch2
+    busybox-static jq python3 iproute2 util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps.sh: missing packages: ${missing[*]}; run as root to install them" >&2
+    exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
