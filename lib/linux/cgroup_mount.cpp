@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <sstream>
 
@@ -96,15 +97,15 @@ std::string own_cgroup_path(const std::string& proc_self_cgroup, const CgroupMou
         std::string path = line.substr(c2 + 1);
         if (path == "/")
             path.clear();
-        if (h.fs_type == "cgroup2" ? controllers.empty() : false)
+        if (h.fs_type == "cgroup2" && controllers.empty())
             return path;
-        if (h.fs_type == "cgroup") {
-            // super options "cpu,cpuacct" name the same set as "cpu,cpuacct" here.
+        if (h.fs_type == "cgroup" && !controllers.empty()) {
+            // Compare as sets: "cpu" must not match the hierarchy "cpuacct".
+            auto have = split(h.super_options, ',');
             bool all = true;
             for (const auto& c : split(controllers, ','))
-                if (h.super_options.find(c) == std::string::npos)
-                    all = false;
-            if (all && !controllers.empty())
+                all = all && std::find(have.begin(), have.end(), c) != have.end();
+            if (all)
                 return path;
         }
     }

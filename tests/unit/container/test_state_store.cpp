@@ -1,0 +1,106 @@
+#include <catch2/catch.hpp>
+
+#include "container/state_store.hpp"
+#include "container/sync_socket.hpp"
+
+#include <oci/error.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+using namespace oci::core;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir()
+    {
+        char tmpl[] = "/tmp/ocirun-unit.XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempDir() { std::system(("rm -rf " + path).c_str()); }
+};
+
+} // namespace
+
+TEST_CASE("state record round-trips through JSON")
+{
+    Record r;
+    r.id = "c1";
+    r.status = oci::Status::created;
+    r.pid = 4242;
+    r.pid_start_time = 18446744073709551615ull;
+    r.bundle = "/b \"quoted\"";
+    r.rootfs = "/b/rootfs";
+    r.created = "2026-01-01T00:00:00.000000000Z";
+    r.owner_uid = 1000;
+    r.own_pid_ns = false;
+    r.oci_version = "1.3.0";
+    r.annotations = {{"a", "1"}, {"b/c", "x y"}};
+    Record back = record_from_json(record_to_json(r), "state.json");
+    CHECK(back.id == r.id);
+    CHECK(back.status == r.status);
+    CHECK(back.pid == r.pid);
+    CHECK(back.pid_start_time == r.pid_start_time);
+    CHECK(back.bundle == r.bundle);
+    CHECK(back.owner_uid == 1000);
+    CHECK_FALSE(back.own_pid_ns);
+    CHECK(back.annotations == r.annotations);
+    CHECK_THROWS_WITH(record_from_json("{", "x/state.json"), Catch::Contains("x/state.json: corrupt state file"));
+}
+
+TEST_CASE("a dead or reused pid reads as stopped")
+{
+    Record r;
+    r.status = oci::Status::running;
+    r.pid = ::getpid();
+    r.pid_start_time = process_start_time(::getpid());
+    CHECK(r.pid_start_time != 0);
+    CHECK(live_status(r) == oci::Status::running);
+    r.pid_start_time += 1;   // same pid, another process
+    CHECK(live_status(r) == oci::Status::stopped);
+    r.pid = 0;
+    CHECK(live_status(r) == oci::Status::stopped);
+}
+
+TEST_CASE("state dir: one reservation per id, removed with its contents")
+{
+    TempDir tmp;
+    auto root = StateDir::open_root(tmp.path + "/root", true);
+    auto dir = StateDir::reserve(root.get(), tmp.path + "/root", "c1");
+    CHECK_THROWS_WITH(StateDir::reserve(root.get(), tmp.path + "/root", "c1"), "container ID already exists");
+    CHECK_FALSE(dir.read().has_value());
+    Record r;
+    r.id = "c1";
+    r.status = oci::Status::created;
+    dir.write(r);
+    REQUIRE(dir.read().has_value());
+    CHECK(dir.read()->status == oci::Status::created);
+    REQUIRE(::mkfifoat(dir.fd(), kExecFifo, 0600) == 0);
+    dir.remove(root.get());
+    CHECK(::faccessat(root.get(), "c1", F_OK, 0) != 0);
+    CHECK_FALSE(read_record_unlocked(root.get(), "c1").has_value());
+}
+
+TEST_CASE("sync socket: typed messages with an fd, EOF when the peer is gone")
+{
+    oci::util::unique_fd a, b;
+    make_socketpair(a, b);
+    int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    send_msg(a.get(), Msg::error, 13, "mount /proc: permission denied", fd);
+    ::close(fd);
+    Message m;
+    REQUIRE(recv_msg(b.get(), m));
+    CHECK(m.type == Msg::error);
+    CHECK(m.err == 13);
+    CHECK(m.text == "mount /proc: permission denied");
+    CHECK(m.fd.get() >= 0);
+    CHECK((::fcntl(m.fd.get(), F_GETFD) & FD_CLOEXEC) != 0);
+    a.reset();
+    CHECK_FALSE(recv_msg(b.get(), m));
+}

@@ -1,0 +1,89 @@
+#include <catch2/catch.hpp>
+
+#include "linux/cgroup_mount.hpp"
+#include "linux/idmap.hpp"
+#include "linux/mount_options.hpp"
+#include "linux/process_attrs.hpp"
+
+#include <oci/error.hpp>
+
+#include <linux/mount.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+
+using namespace oci::sys;
+
+TEST_CASE("mount options: flags, clears, propagation, recursive attrs, data")
+{
+    auto o = parse_mount_options({"nosuid", "strictatime", "mode=755", "size=65536k", "ro", "rw", "rslave", "rro"});
+    CHECK((o.flags & MS_NOSUID) != 0);
+    CHECK((o.flags & MS_STRICTATIME) != 0);
+    CHECK((o.flags & MS_RDONLY) == 0);         // "rw" after "ro" wins
+    CHECK((o.cleared & MS_RDONLY) != 0);
+    CHECK(o.data == "mode=755,size=65536k");
+    REQUIRE(o.propagation.size() == 1);
+    CHECK(o.propagation[0] == (MS_SLAVE | MS_REC));
+    CHECK((o.rec_attr_set & MOUNT_ATTR_RDONLY) != 0);
+
+    auto b = parse_mount_options({"rbind", "nodev"});
+    CHECK(b.is_bind());
+    CHECK((b.flags & MS_REC) != 0);
+    CHECK(parse_mount_options({"bind"}).is_bind());
+    CHECK_FALSE(parse_mount_options({"defaults"}).is_bind());
+    CHECK(parse_mount_options({"idmap"}).idmap);
+}
+
+TEST_CASE("id maps are written one line per mapping")
+{
+    CHECK(format_id_map({{0, 100000, 65536}, {65536, 1000, 1}}) == "0 100000 65536\n65536 1000 1\n");
+}
+
+TEST_CASE("rlimit names")
+{
+    CHECK(rlimit_resource("RLIMIT_NOFILE") == RLIMIT_NOFILE);
+    CHECK(rlimit_resource("RLIMIT_RTTIME") == RLIMIT_RTTIME);
+    CHECK(rlimit_resource("RLIMIT_NOPE") == -1);
+}
+
+TEST_CASE("sysctls must belong to a namespace the container owns")
+{
+    CHECK_NOTHROW(check_sysctls({{"net.ipv4.ip_forward", "1"}}, true, false, false));
+    CHECK_THROWS_WITH(check_sysctls({{"net.ipv4.ip_forward", "1"}}, false, true, true),
+                      "linux.sysctl: net.ipv4.ip_forward requires a new network namespace");
+    CHECK_NOTHROW(check_sysctls({{"kernel.shmmax", "1"}, {"fs.mqueue.msg_max", "10"}}, false, true, false));
+    CHECK_THROWS(check_sysctls({{"kernel.msgmax", "1"}}, true, false, true));
+    CHECK_NOTHROW(check_sysctls({{"kernel.hostname", "x"}}, false, false, true));
+    CHECK_THROWS_WITH(check_sysctls({{"kernel.panic", "1"}}, true, true, true),
+                      Catch::Contains("not namespaced"));
+}
+
+TEST_CASE("cgroup mounts of a hybrid host are found in mountinfo")
+{
+    std::string mountinfo =
+        "30 25 0:26 / /sys/fs/cgroup rw,nosuid - tmpfs tmpfs ro,mode=755\n"
+        "31 30 0:27 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw\n"
+        "32 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+        "33 30 0:29 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
+        "40 25 0:30 / /proc rw - proc proc rw\n";
+    auto h = parse_cgroup_mounts(mountinfo);
+    REQUIRE(h.size() == 3);
+    CHECK(h[0].fs_type == "cgroup2");
+    CHECK(h[1].mount_point == "/sys/fs/cgroup/cpu,cpuacct");
+    CHECK(h[1].super_options == "cpu,cpuacct");
+    CHECK(h[2].super_options == "xattr,name=systemd");
+
+    std::string self = "9:name=systemd:/user.slice\n4:cpu,cpuacct:/a/b\n0::/c\n";
+    CHECK(own_cgroup_path(self, h[0]) == "/c");
+    CHECK(own_cgroup_path(self, h[1]) == "/a/b");
+    CHECK(own_cgroup_path(self, h[2]) == "/user.slice");
+}
+
+TEST_CASE("executables are found along the container's PATH")
+{
+    CHECK(find_executable("sh", {"PATH=/nonexistent:/bin"}) == "/bin/sh");
+    CHECK(find_executable("/bin/sh", {}) == "/bin/sh");
+    CHECK_THROWS_WITH(find_executable("no-such-program-xyz", {"PATH=/bin"}),
+                      "exec: \"no-such-program-xyz\": executable file not found in $PATH");
+    CHECK_THROWS_WITH(find_executable("/bin/nope", {}), "exec: /bin/nope: no such file or directory");
+    CHECK_THROWS_WITH(find_executable("/etc/passwd", {}), Catch::Contains("permission denied"));
+}
