@@ -3,7 +3,7 @@
 #include "container/create.hpp"
 #include "container/processes.hpp"
 #include "container/state_store.hpp"
-#include "util/json_writer.hpp"
+#include "spec/json_writer.hpp"
 
 #include <oci/error.hpp>
 #include <oci/runtime.hpp>
@@ -43,24 +43,20 @@ std::optional<util::unique_fd> open_root_if_any(const std::string& root)
 
 std::string state_to_json(const State& s)
 {
-    util::JsonWriter w(true);
+    spec::json::Writer w(true);
     w.begin_object();
-    w.key("ociVersion").value(s.oci_version);
-    w.key("id").value(s.id);
-    w.key("pid").value(static_cast<int64_t>(s.pid));
-    w.key("status").value(to_string(s.status));
-    w.key("bundle").value(s.bundle);
-    w.key("rootfs").value(s.rootfs);
-    w.key("created").value(s.created);
-    w.key("owner").value(s.owner);
-    if (!s.annotations.empty()) {
-        w.key("annotations").begin_object();
-        for (const auto& [k, v] : s.annotations)
-            w.key(k).value(v);
-        w.end_object();
-    }
+    w.key("ociVersion"); w.string(s.oci_version);
+    w.key("id"); w.string(s.id);
+    w.key("pid"); w.integer(s.pid);
+    w.key("status"); w.string(to_string(s.status));
+    w.key("bundle"); w.string(s.bundle);
+    w.key("rootfs"); w.string(s.rootfs);
+    w.key("created"); w.string(s.created);
+    w.key("owner"); w.string(s.owner);
+    if (!s.annotations.empty())
+        w.key("annotations"); w.string_map(s.annotations);
     w.end_object();
-    return w.str();
+    return w.text();
 }
 
 Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)) {}

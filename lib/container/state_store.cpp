@@ -2,7 +2,7 @@
 #include "container/state_store.hpp"
 
 #include "util/fs.hpp"
-#include "util/json_writer.hpp"
+#include "spec/json_writer.hpp"
 
 #include <oci/error.hpp>
 
@@ -60,24 +60,21 @@ uint64_t uint_field(yajl_val obj, const char* name)
 
 std::string record_to_json(const Record& r)
 {
-    util::JsonWriter w;
+    spec::json::Writer w(false);
     w.begin_object();
-    w.key("ociVersion").value(r.oci_version);
-    w.key("id").value(r.id);
-    w.key("status").value(status_json(r.status));
-    w.key("pid").value(static_cast<int64_t>(r.pid));
-    w.key("pidStartTime").value(r.pid_start_time);
-    w.key("bundle").value(r.bundle);
-    w.key("rootfs").value(r.rootfs);
-    w.key("created").value(r.created);
-    w.key("owner").value(r.owner_uid);
-    w.key("ownPidNamespace").value(r.own_pid_ns);
-    w.key("annotations").begin_object();
-    for (const auto& [k, v] : r.annotations)
-        w.key(k).value(v);
+    w.key("ociVersion"); w.string(r.oci_version);
+    w.key("id"); w.string(r.id);
+    w.key("status"); w.string(status_json(r.status));
+    w.key("pid"); w.integer(r.pid);
+    w.key("pidStartTime"); w.integer(r.pid_start_time);
+    w.key("bundle"); w.string(r.bundle);
+    w.key("rootfs"); w.string(r.rootfs);
+    w.key("created"); w.string(r.created);
+    w.key("owner"); w.integer(r.owner_uid);
+    w.key("ownPidNamespace"); w.boolean(r.own_pid_ns);
+    w.key("annotations"); w.string_map(r.annotations);
     w.end_object();
-    w.end_object();
-    return w.str();
+    return w.text();
 }
 
 Record record_from_json(const std::string& text, const std::string& source)
