@@ -53,8 +53,10 @@ std::string state_to_json(const State& s)
     w.key("rootfs"); w.string(s.rootfs);
     w.key("created"); w.string(s.created);
     w.key("owner"); w.string(s.owner);
-    if (!s.annotations.empty())
-        w.key("annotations"); w.string_map(s.annotations);
+    if (!s.annotations.empty()) {
+        w.key("annotations");
+        w.string_map(s.annotations);
+    }
     w.end_object();
     return w.text();
 }
