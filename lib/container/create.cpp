@@ -3,6 +3,7 @@
 // so a failure at any point leaves nothing behind.
 #include "container/create.hpp"
 
+#include "container/hooks.hpp"
 #include "container/init_process.hpp"
 #include "container/spawn.hpp"
 #include "container/sync_socket.hpp"
@@ -73,7 +74,7 @@ Checked load_and_check(const CreateOptions& options, bool foreground)
 
 // Waits for the init to report that it is set up; its errors become ours.
 void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& options, bool foreground,
-                 util::unique_fd& pty_master)
+                 util::unique_fd& pty_master, const spec::Hooks& hooks, const std::string& state_json)
 {
     for (;;) {
         Message m;
@@ -87,6 +88,11 @@ void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& optio
             return;
         case Msg::error:
             throw Error(m.text, m.err);
+        case Msg::run_hooks:
+            run_hooks(hooks.prestart, "prestart", state_json);
+            run_hooks(hooks.create_runtime, "createRuntime", state_json);
+            send_msg(sync_fd, Msg::hooks_done);
+            break;
         case Msg::pty_master:
             if (!options.console_socket.empty())
                 sys::send_to_console_socket(options.console_socket, m.fd.get());
@@ -140,6 +146,11 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::unique_fd fifo(::openat(dir.fd(), kExecFifo, O_RDWR | O_CLOEXEC | O_NOFOLLOW));
     if (!fifo)
         throw_errno("open " + dir.path() + "/" + kExecFifo);
+    if (::mkfifoat(dir.fd(), kStartStatus, 0600) < 0)
+        throw_errno("create " + dir.path() + "/" + kStartStatus);
+    util::unique_fd status(::openat(dir.fd(), kStartStatus, O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    if (!status)
+        throw_errno("open " + dir.path() + "/" + kStartStatus);
     util::unique_fd proc = sys::open_trusted_proc();
     util::unique_fd parent_sock, child_sock;
     make_socketpair(parent_sock, child_sock);
@@ -156,6 +167,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.unshare_flags = spawn_plan.unshare_flags;
     ctx.sync_fd = child_sock.get();
     ctx.fifo_fd = fifo.get();
+    ctx.status_fd = status.get();
     ctx.proc_fd = proc.get();
     ctx.preserve_fds = opts.preserve_fds;
     ctx.no_pivot = opts.no_pivot;
@@ -178,14 +190,19 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
     rec.oci_version = config.oci_version;
     rec.annotations = config.annotations;
+    rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Written now so that `delete --force` can find the init if we are killed.
     dir.write(rec);
+    std::string state_json = state_to_json(to_public_state(rec));
+    rollback.add([&config, state_json] { run_hooks_best_effort(config.hooks.poststop, "poststop", state_json); });
+    if (rec.has_hooks)   // start and delete run them from this copy, whatever the bundle becomes
+        util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config), 0600);
 
     if (ns.creates(spec::NamespaceType::user) && linux_cfg)
         sys::write_id_maps(proc.get(), rec.pid, linux_cfg->uid_mappings, linux_cfg->gid_mappings,
                            !ctx.setgroups_allowed);
-    send_msg(parent_sock.get(), Msg::go);
-    follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master);
+    send_msg(parent_sock.get(), Msg::go, 0, state_json);
+    follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config.hooks, state_json);
 
     rec.status = Status::created;
     dir.write(rec);

@@ -3,6 +3,7 @@
 // shares (as a copy) with the parent.
 #include "container/init_process.hpp"
 
+#include "container/hooks.hpp"
 #include "container/sync_socket.hpp"
 #include "linux/devices.hpp"
 #include "linux/masked_paths.hpp"
@@ -74,13 +75,37 @@ int move_above(int fd, int min_fd)
     return moved;
 }
 
-void expect(int sync_fd, Msg type)
+Message expect(int sync_fd, Msg type)
 {
     Message m;
     if (!recv_msg(sync_fd, m))
         ::_exit(1);   // the parent is gone: nothing to report to
     if (m.type != type)
         throw Error("unexpected message from the parent");
+    return m;
+}
+
+// startContainer hooks see the container as running; the parent sent the
+// document it wrote for "creating".
+std::string running_state(std::string json)
+{
+    auto at = json.find("\"creating\"");
+    if (at != std::string::npos)
+        json.replace(at, 10, "\"running\"");
+    return json;
+}
+
+// Runs the hooks that belong between the mounts and pivot_root: the parent's
+// prestart and createRuntime (in the runtime's namespaces), then our
+// createContainer (in the container's).
+void run_create_hooks(const InitContext& c)
+{
+    const spec::Hooks& hooks = c.config->hooks;
+    if (!hooks.prestart.empty() || !hooks.create_runtime.empty()) {
+        send_msg(c.sync_fd, Msg::run_hooks);
+        expect(c.sync_fd, Msg::hooks_done);
+    }
+    run_hooks(hooks.create_container, "createContainer", c.state_json);
 }
 
 void become_root_in_new_user_ns()
@@ -146,6 +171,7 @@ void setup_rootfs(const InitContext& c)
     // Last, so nothing can be mounted over them (D8).
     sys::apply_readonly_paths(root.get(), linux_cfg.readonly_paths);
     sys::apply_masked_paths(root.get(), linux_cfg.masked_paths);
+    run_create_hooks(c);
     sys::pivot_into(c.rootfs, c.no_pivot);
     sys::finish_root(linux_cfg.rootfs_propagation, cfg.root.readonly);
 }
@@ -236,13 +262,14 @@ void init_sequence(InitContext& ctx)
     // Internal fds move above the preserved range.
     int sync_fd = ctx.sync_fd = move_above(ctx.sync_fd, first_free);
     ctx.fifo_fd = move_above(ctx.fifo_fd, first_free);
+    ctx.status_fd = move_above(ctx.status_fd, first_free);
     ctx.proc_fd = move_above(ctx.proc_fd, first_free);
-    std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd, ctx.proc_fd};
+    std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd, ctx.status_fd, ctx.proc_fd};
     for (const auto& j : c.namespaces->joins)
         keep.push_back(j.fd.get());
     close_fds_except(first_free, keep);
 
-    expect(sync_fd, Msg::go);   // uid/gid maps are written
+    ctx.state_json = expect(sync_fd, Msg::go).text;   // uid/gid maps are written
     const auto& ns = *c.namespaces;
     if (ns.joins_type(spec::NamespaceType::user))
         sys::join_namespaces(ns, true, false);
@@ -255,10 +282,13 @@ void init_sequence(InitContext& ctx)
         join_session_keyring(c.id);
 
     ::umask(0);
-    if (ns.has(spec::NamespaceType::mount))
+    if (ns.has(spec::NamespaceType::mount)) {
         setup_rootfs(ctx);
-    else if ((ctx.unshare_flags & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) < 0)
-        throw_errno("create cgroup namespace");
+    } else {
+        if ((ctx.unshare_flags & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) < 0)
+            throw_errno("create cgroup namespace");
+        run_create_hooks(ctx);
+    }
     if (!c.config->hostname.empty())
         sys::set_hostname(c.config->hostname);
     if (!c.config->domainname.empty())
@@ -295,7 +325,16 @@ void init_sequence(InitContext& ctx)
     ::close(sync_fd);
 
     wait_for_start(ctx.fifo_fd);
-    // D2: only stdio and the preserved fds survive into the container.
+    try {
+        run_hooks(c.config->hooks.start_container, "startContainer", running_state(ctx.state_json));
+    } catch (const Error& e) {
+        // `start` is waiting on start.status for this.
+        std::string msg = e.what();
+        (void)!::write(ctx.status_fd, msg.data(), msg.size());
+        ::_exit(1);
+    }
+    // D2: only stdio and the preserved fds survive into the container; the
+    // status fd closing tells `start` the process is about to run.
     close_fds_except(first_free, {});
 
     std::vector<char*> argv;

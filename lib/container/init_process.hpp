@@ -25,12 +25,14 @@ struct InitContext {
     int unshare_flags = 0;       // namespaces the init makes itself (after joining)
     int sync_fd = -1;            // SEQPACKET to the parent
     int fifo_fd = -1;            // exec.fifo, O_RDWR: a byte on it means "start"
+    int status_fd = -1;          // start.status, O_RDWR: an error for start, or EOF at exec
     int proc_fd = -1;            // the host's verified procfs
     unsigned preserve_fds = 0;
     bool no_pivot = false;
     bool no_new_keyring = false;
     bool setgroups_allowed = true;
     pid_t parent_pid = 0;
+    std::string state_json;      // received with Msg::go, for the container-side hooks
 };
 
 // Runs the init sequence in the freshly cloned child. Never returns: it execs

@@ -1,15 +1,19 @@
 // Runtime: create, start, state, list, kill, delete. Status transitions are
 // checked here, each under the container's lock.
 #include "container/create.hpp"
+#include "container/hooks.hpp"
 #include "container/processes.hpp"
 #include "container/state_store.hpp"
 #include "spec/json_writer.hpp"
+#include "util/fs.hpp"
+#include "util/pidfd.hpp"
 
 #include <oci/error.hpp>
 #include <oci/runtime.hpp>
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +25,50 @@ using core::Record;
 using core::StateDir;
 
 namespace {
+
+// The hooks kept at create for start and delete.
+spec::Hooks kept_hooks(const StateDir& dir)
+{
+    return spec::parse_config(util::read_file_at(dir.fd(), core::kConfigCopy), dir.path() + "/config.json").hooks;
+}
+
+// After the start byte: the init either reports a startContainer failure on
+// start.status, or closes it (EOF) right before execve. Dying counts as failure.
+void wait_for_exec(int status_fd, const Record& rec)
+{
+    util::unique_fd pidfd(util::pidfd_open(rec.pid));
+    std::string message;
+    for (;;) {
+        pollfd fds[2] = {{status_fd, POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+        if (::poll(fds, pidfd ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            throw_errno("wait for the container process");
+        }
+        if (fds[0].revents) {
+            char buf[4096];
+            ssize_t n = ::read(status_fd, buf, sizeof buf);
+            if (n > 0) {
+                message.append(buf, static_cast<size_t>(n));
+                continue;
+            }
+            if (n == 0 || errno != EAGAIN)
+                break;
+        }
+        if (fds[1].revents) {
+            // The init is gone: whatever it wrote is already in the fifo.
+            char buf[4096];
+            ssize_t n;
+            while ((n = ::read(status_fd, buf, sizeof buf)) > 0)
+                message.append(buf, static_cast<size_t>(n));
+            if (message.empty())
+                message = "container process exited before it ran";
+            break;
+        }
+    }
+    if (!message.empty())
+        throw Error(message);
+}
 
 Error not_found(const std::string& id)
 {
@@ -88,6 +136,10 @@ void Runtime::start(const std::string& id)
         case Status::creating: throw Error("container " + id + " is still being created");
         default: throw Error("cannot start an already running container");
         }
+        // Opened before the start byte so the init's EOF cannot be missed.
+        util::unique_fd status(::openat(dir->fd(), core::kStartStatus, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
+        if (!status)
+            throw_errno("open " + dir->path() + "/" + core::kStartStatus);
         // Non-blocking: with no reader (the init died) this fails at once
         // with ENXIO instead of hanging.
         util::unique_fd fifo(::openat(dir->fd(), core::kExecFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
@@ -98,6 +150,21 @@ void Runtime::start(const std::string& id)
         ::unlinkat(dir->fd(), core::kExecFifo, 0);
         rec->status = Status::running;
         dir->write(*rec);
+        wait_for_exec(status.get(), *rec);
+        ::unlinkat(dir->fd(), core::kStartStatus, 0);
+        if (rec->has_hooks) {
+            spec::Hooks hooks = kept_hooks(*dir);
+            std::string state = state_to_json(core::to_public_state(*rec));
+            try {
+                core::run_hooks(hooks.poststart, "poststart", state);
+            } catch (const Error&) {
+                // The spec: a failed poststart stops the container and deletes it.
+                core::kill_and_wait(*rec);
+                core::run_hooks_best_effort(hooks.poststop, "poststop", state);
+                dir->remove(root->get());
+                throw;
+            }
+        }
     });
 }
 
@@ -173,7 +240,15 @@ void Runtime::remove(const std::string& id, bool force)
             if (!core::kill_and_wait(*rec))
                 throw Error("container " + id + " did not stop after SIGKILL");
         }
+        std::optional<spec::Hooks> hooks;
+        if (rec && rec->has_hooks)
+            hooks = kept_hooks(*dir);
         dir->remove(root->get());
+        if (hooks) {
+            rec->status = Status::stopped;
+            rec->pid = 0;
+            core::run_hooks_best_effort(hooks->poststop, "poststop", state_to_json(core::to_public_state(*rec)));
+        }
     });
 }
 

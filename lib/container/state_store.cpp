@@ -72,6 +72,7 @@ std::string record_to_json(const Record& r)
     w.key("created"); w.string(r.created);
     w.key("owner"); w.integer(r.owner_uid);
     w.key("ownPidNamespace"); w.boolean(r.own_pid_ns);
+    w.key("hasHooks"); w.boolean(r.has_hooks);
     w.key("annotations"); w.string_map(r.annotations);
     w.end_object();
     return w.text();
@@ -95,6 +96,7 @@ Record record_from_json(const std::string& text, const std::string& source)
     r.created = string_field(o, "created");
     r.owner_uid = static_cast<uint32_t>(uint_field(o, "owner"));
     r.own_pid_ns = field(o, "ownPidNamespace", yajl_t_true) != nullptr;
+    r.has_hooks = field(o, "hasHooks", yajl_t_true) != nullptr;
     if (yajl_val a = field(o, "annotations", yajl_t_object)) {
         for (size_t i = 0; i < a->u.object.len; ++i)
             if (YAJL_IS_STRING(a->u.object.values[i]))

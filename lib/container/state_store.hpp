@@ -26,6 +26,7 @@ struct Record {
     std::string created;
     uint32_t owner_uid = 0;
     bool own_pid_ns = true;             // kill --all / delete need to find other processes otherwise
+    bool has_hooks = false;             // poststart/poststop: kConfigCopy holds them
     std::string oci_version;
     std::map<std::string, std::string> annotations;
 };
@@ -76,5 +77,7 @@ std::optional<Record> read_record_unlocked(int root_fd, const std::string& id);
 
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
+inline constexpr const char* kStartStatus = "start.status";
+inline constexpr const char* kConfigCopy = "config.json";
 
 } // namespace oci::core

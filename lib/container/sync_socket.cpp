@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace oci::core {
 
@@ -19,7 +20,7 @@ struct Header {
     uint32_t text_len;
 };
 
-constexpr size_t kMaxText = 4096;
+constexpr size_t kMaxText = 60 * 1024;   // a state document with annotations
 
 } // namespace
 
@@ -34,12 +35,12 @@ void make_socketpair(util::unique_fd& parent_end, util::unique_fd& child_end)
 
 void send_msg(int sock, Msg type, int32_t err, const std::string& text, int fd)
 {
-    char buf[sizeof(Header) + kMaxText];
+    std::vector<char> buf(sizeof(Header) + kMaxText);
     Header h{static_cast<uint32_t>(type), err, static_cast<uint32_t>(std::min(text.size(), kMaxText))};
-    std::memcpy(buf, &h, sizeof h);
-    std::memcpy(buf + sizeof h, text.data(), h.text_len);
+    std::memcpy(buf.data(), &h, sizeof h);
+    std::memcpy(buf.data() + sizeof h, text.data(), h.text_len);
 
-    iovec iov{buf, sizeof h + h.text_len};
+    iovec iov{buf.data(), sizeof h + h.text_len};
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -61,8 +62,8 @@ void send_msg(int sock, Msg type, int32_t err, const std::string& text, int fd)
 
 bool recv_msg(int sock, Message& out)
 {
-    char buf[sizeof(Header) + kMaxText];
-    iovec iov{buf, sizeof buf};
+    std::vector<char> buf(sizeof(Header) + kMaxText);
+    iovec iov{buf.data(), buf.size()};
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -78,12 +79,12 @@ bool recv_msg(int sock, Message& out)
     Header h;
     if (static_cast<size_t>(n) < sizeof h)
         throw Error("container init sent a truncated message");
-    std::memcpy(&h, buf, sizeof h);
+    std::memcpy(&h, buf.data(), sizeof h);
     if (h.text_len > kMaxText || sizeof h + h.text_len != static_cast<size_t>(n))
         throw Error("container init sent a malformed message");
     out.type = static_cast<Msg>(h.type);
     out.err = h.err;
-    out.text.assign(buf + sizeof h, h.text_len);
+    out.text.assign(buf.data() + sizeof h, h.text_len);
     out.fd.reset();
     for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {

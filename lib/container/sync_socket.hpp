@@ -10,11 +10,13 @@
 namespace oci::core {
 
 enum class Msg : uint32_t {
-    go = 1,             // parent -> init: ids mapped, cgroup set, carry on
+    go = 1,             // parent -> init: ids mapped, cgroup set, carry on; text: state JSON for hooks
     init_pidfd,         // intermediate -> parent: pidfd of the real init (fd attached)
     pty_master,         // init -> parent: the terminal's master side (fd attached)
     created,            // init -> parent: set up, about to wait for start
     commit,             // parent -> init: state recorded, wait for start
+    run_hooks,          // init -> parent: mounts done, run prestart + createRuntime hooks
+    hooks_done,         // parent -> init: they succeeded
     error,              // init -> parent: errno + message, the init then exits
 };
 
