@@ -6,16 +6,21 @@ namespace ocirun {
 
 bool ParsedArgs::flag(const std::string& name) const
 {
-    auto it = values.find(name);
-    return it != values.end() && it->second == "true";
+    return value(name) == "true";
 }
 
 std::optional<std::string> ParsedArgs::value(const std::string& name) const
 {
     auto it = values.find(name);
-    if (it == values.end())
+    if (it == values.end() || it->second.empty())
         return std::nullopt;
-    return it->second;
+    return it->second.back();
+}
+
+std::vector<std::string> ParsedArgs::all(const std::string& name) const
+{
+    auto it = values.find(name);
+    return it == values.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string ParsedArgs::value_or(const std::string& name, const std::string& fallback) const
@@ -69,15 +74,15 @@ ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<Fl
             std::string v = inline_value.value_or("true");
             if (v != "true" && v != "false")
                 throw UsageError("invalid boolean value \"" + v + "\" for -" + body);
-            out.values[spec->name] = v;
+            out.values[spec->name].push_back(v);
             continue;
         }
         if (inline_value) {
-            out.values[spec->name] = *inline_value;
+            out.values[spec->name].push_back(*inline_value);
         } else {
             if (i + 1 >= args.size())
                 throw UsageError("flag needs an argument: -" + body);
-            out.values[spec->name] = args[++i];
+            out.values[spec->name].push_back(args[++i]);
         }
     }
     return out;

@@ -19,10 +19,15 @@ struct FlagSpec {
 };
 
 struct ParsedArgs {
-    std::map<std::string, std::string> values;   // by long name; booleans "true"/"false"
+    // By long name, every occurrence in order; booleans "true"/"false".
+    std::map<std::string, std::vector<std::string>> values;
     std::vector<std::string> positional;
 
+    // All values of a repeatable flag (--env A --env B).
+    std::vector<std::string> all(const std::string& name) const;
+
     bool flag(const std::string& name) const;
+    // The last value given.
     std::optional<std::string> value(const std::string& name) const;
     std::string value_or(const std::string& name, const std::string& fallback) const;
 };

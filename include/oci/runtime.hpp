@@ -59,6 +59,34 @@ struct RunOptions {
     bool detach = false;
 };
 
+// A new process in a running container (`ocirun exec`). Either `process` (a
+// complete process.json) or `args` plus overrides of the container's process.
+struct ExecOptions {
+    std::optional<spec::Process> process;
+    std::vector<std::string> args;
+    bool tty = false;
+    std::string console_socket;
+    bool detach = false;
+    std::string pid_file;
+    std::string cwd;
+    std::vector<std::string> env;             // KEY=VALUE, replacing the container's
+    std::optional<uint32_t> uid;
+    std::optional<uint32_t> gid;
+    std::vector<uint32_t> additional_gids;
+    // Added to the bounding, effective and permitted sets only: never to the
+    // inheritable or ambient ones (CVE-2022-29162).
+    std::vector<std::string> caps;
+    bool no_new_privs = false;
+    std::string apparmor_profile;
+    std::string process_label;
+    unsigned preserve_fds = 0;
+    bool ignore_paused = false;
+};
+
+// The process an exec runs: `options.process` as given, or the container's
+// own process with the overrides applied. Pure; exposed for embedders' checks.
+spec::Process exec_process(const spec::Process& container_process, const ExecOptions& options);
+
 class Runtime {
 public:
     explicit Runtime(RuntimeOptions options);
@@ -79,6 +107,9 @@ public:
     // signals, removes the container and returns the exit code (128+n on a
     // signal). Detached, returns 0 once started.
     int run(const std::string& id, const RunOptions& options);
+    // Runs a process inside a created or running container. In the
+    // foreground it returns the process's exit code; detached, 0 once it runs.
+    int exec(const std::string& id, const ExecOptions& options);
 
     const RuntimeOptions& options() const noexcept { return options_; }
 

@@ -4,12 +4,12 @@
 #include "container/init_process.hpp"
 
 #include "container/hooks.hpp"
+#include "container/process_setup.hpp"
 #include "container/sync_socket.hpp"
 #include "linux/devices.hpp"
 #include "linux/masked_paths.hpp"
 #include "linux/process_attrs.hpp"
 #include "linux/rootfs.hpp"
-#include "linux/safe_path.hpp"
 #include "linux/terminal.hpp"
 #include "util/fs.hpp"
 
@@ -17,7 +17,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -27,9 +26,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstring>
-#include <sstream>
 #include <vector>
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
@@ -39,41 +36,6 @@
 namespace oci::core {
 
 namespace {
-
-void close_range_raw(unsigned first, unsigned last, unsigned flags)
-{
-    if (first <= last)
-        ::syscall(SYS_close_range, first, last, flags);
-}
-
-// Closes every fd from `first` up, except those in keep (D2): nothing the
-// caller leaked, and no host directory, reaches the container.
-void close_fds_except(int first, std::vector<int> keep)
-{
-    std::sort(keep.begin(), keep.end());
-    unsigned from = static_cast<unsigned>(first);
-    for (int fd : keep) {
-        if (fd < first)
-            continue;
-        if (static_cast<unsigned>(fd) > from)
-            close_range_raw(from, static_cast<unsigned>(fd) - 1, 0);
-        from = static_cast<unsigned>(fd) + 1;
-    }
-    close_range_raw(from, UINT_MAX, 0);
-}
-
-// Moves an internal fd above the preserved range so closing it later cannot
-// take a preserved fd with it.
-int move_above(int fd, int min_fd)
-{
-    if (fd < 0 || fd >= min_fd)
-        return fd;
-    int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
-    if (moved < 0)
-        throw_errno("move internal fd");
-    ::close(fd);
-    return moved;
-}
 
 Message expect(int sync_fd, Msg type)
 {
@@ -176,61 +138,6 @@ void setup_rootfs(const InitContext& c)
     sys::finish_root(linux_cfg.rootfs_propagation, cfg.root.readonly);
 }
 
-std::string home_of(uid_t uid)
-{
-    std::string text;
-    try {
-        util::unique_fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-        auto fd = sys::open_in_root(root.get(), "/etc/passwd", O_RDONLY);
-        char buf[65536];
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n > 0)
-            text.assign(buf, static_cast<size_t>(n));
-    } catch (const Error&) {
-        return "/";
-    }
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::istringstream ls(line);
-        std::string part;
-        while (std::getline(ls, part, ':'))
-            f.push_back(part);
-        if (f.size() >= 6 && f[2] == std::to_string(uid))
-            return f[5].empty() ? "/" : f[5];
-    }
-    return "/";
-}
-
-std::vector<std::string> process_env(const spec::Process& p)
-{
-    std::vector<std::string> env = p.env;
-    bool has_home = std::any_of(env.begin(), env.end(), [](const std::string& e) { return e.rfind("HOME=", 0) == 0; });
-    if (!has_home)
-        env.push_back("HOME=" + home_of(p.user.uid));
-    return env;
-}
-
-// D3: the cwd is resolved inside the root without magic links, and checked
-// after the chdir: the kernel says "(unreachable)" for a cwd outside it.
-util::unique_fd resolve_cwd(const std::string& cwd)
-{
-    util::unique_fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!root)
-        throw_errno("open /");
-    return with_context("process.cwd " + cwd, [&] { return sys::open_in_root(root.get(), cwd, O_PATH | O_DIRECTORY); });
-}
-
-void enter_cwd(int cwd_fd, const std::string& cwd)
-{
-    if (::fchdir(cwd_fd) < 0)
-        throw_errno("chdir to " + cwd);
-    char buf[PATH_MAX];
-    if (::getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
-        throw Error("process.cwd " + cwd + " is outside the container");
-}
-
 void wait_for_start(int fifo_fd)
 {
     char byte;
@@ -250,13 +157,7 @@ void init_sequence(InitContext& ctx)
     const spec::Process& p = *c.process;
     const auto& lc = c.config->linux_config;
 
-    // If the parent is already gone, the first read on sync_fd sees EOF.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // D10: nothing in the container may ptrace or read us until execve.
-    ::prctl(PR_SET_DUMPABLE, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    begin_setup_process();
 
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     // Internal fds move above the preserved range.
@@ -299,25 +200,7 @@ void init_sequence(InitContext& ctx)
         sys::set_oom_score_adj(ctx.proc_fd, *p.oom_score_adj);
     ::close(ctx.proc_fd);   // no host directory stays open past this point
 
-    util::unique_fd cwd = resolve_cwd(p.cwd);
-    std::vector<std::string> env = process_env(p);
-    sys::apply_rlimits(p.rlimits);
-    sys::apply_bounding_set(c.capabilities);
-    ::prctl(PR_SET_KEEPCAPS, 1);
-    sys::apply_user(p.user, c.setgroups_allowed);
-    ::prctl(PR_SET_KEEPCAPS, 0);
-    if (p.capabilities)
-        sys::apply_capability_sets(c.capabilities);
-    else
-        ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);   // a uid change cleared it
-    ::prctl(PR_SET_DUMPABLE, 0);
-    enter_cwd(cwd.get(), p.cwd);
-    cwd.reset();
-    std::string executable = sys::find_executable(p.args.at(0), env);
-    ::umask(p.user.umask.value_or(022));
-    if (p.no_new_privileges)
-        sys::set_no_new_privileges();
+    ReadyProcess ready = prepare_process(p, c.capabilities, c.setgroups_allowed);
 
     send_msg(sync_fd, Msg::created);
     expect(sync_fd, Msg::commit);
@@ -333,23 +216,8 @@ void init_sequence(InitContext& ctx)
         (void)!::write(ctx.status_fd, msg.data(), msg.size());
         ::_exit(1);
     }
-    // D2: only stdio and the preserved fds survive into the container; the
-    // status fd closing tells `start` the process is about to run.
-    close_fds_except(first_free, {});
-
-    std::vector<char*> argv;
-    for (const auto& a : p.args)
-        argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& e : env)
-        envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    ::execve(executable.c_str(), argv.data(), envp.data());
-    // The parent is gone; stderr is all that is left to say it.
-    std::string msg = "ocirun: exec " + executable + ": " + std::strerror(errno) + "\n";
-    (void)!::write(2, msg.data(), msg.size());
-    ::_exit(127);
+    // The status fd closing (with all others) tells `start` the process runs.
+    exec_prepared(p, ready, c.preserve_fds);
 }
 
 } // namespace
@@ -357,20 +225,7 @@ void init_sequence(InitContext& ctx)
 void init_main(const InitContext& shared) noexcept
 {
     InitContext ctx = shared;
-    try {
-        init_sequence(ctx);
-    } catch (const Error& e) {
-        try {
-            send_msg(ctx.sync_fd, Msg::error, e.code(), e.what());
-        } catch (...) {
-        }
-    } catch (const std::exception& e) {
-        try {
-            send_msg(ctx.sync_fd, Msg::error, 0, e.what());
-        } catch (...) {
-        }
-    }
-    ::_exit(1);
+    run_child(ctx.sync_fd, [&] { init_sequence(ctx); });
 }
 
 } // namespace oci::core

@@ -53,3 +53,12 @@ TEST_CASE("cli: numeric flag values")
     CHECK_THROWS_AS(ocirun::parse_unsigned("2x", "preserve-fds"), ocirun::UsageError);
     CHECK_THROWS_AS(ocirun::parse_unsigned("", "preserve-fds"), ocirun::UsageError);
 }
+
+TEST_CASE("cli: repeatable flags keep every value; value() is the last")
+{
+    const std::vector<FlagSpec> specs = {{"env", "e", true}};
+    auto p = parse_args({"-e", "A=1", "--env=B=2", "--env", "C=3"}, specs);
+    CHECK(p.all("env") == std::vector<std::string>{"A=1", "B=2", "C=3"});
+    CHECK(p.value_or("env", "") == "C=3");
+    CHECK(p.all("nope").empty());
+}

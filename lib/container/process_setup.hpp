@@ -1,0 +1,43 @@
+// Steps shared by the two kinds of process ocirun starts inside a container,
+// the init (create) and an exec'd process: fd hygiene, the process's identity
+// and limits in the order the kernel needs, and the final execve.
+#pragma once
+
+#include "linux/capabilities.hpp"
+
+#include <oci/spec.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace oci::core {
+
+// PDEATHSIG, non-dumpable (D10), an empty signal mask.
+void begin_setup_process();
+
+// Moves an internal fd above the preserved range (fds 3..min_fd-1).
+int move_above(int fd, int min_fd);
+// Closes every fd from `first` up except those in keep (D2).
+void close_fds_except(int first, std::vector<int> keep);
+
+struct ReadyProcess {
+    std::string executable;
+    std::vector<std::string> env;
+};
+
+// cwd (resolved inside the root, checked after chdir: D3), rlimits, bounding
+// set, user and groups, capabilities, umask, no_new_privs, and the
+// executable looked up along the container's PATH. Runs after pivot_root /
+// setns, as root of the container.
+ReadyProcess prepare_process(const spec::Process& p, const sys::CapabilitySets& caps, bool setgroups_allowed);
+
+// Closes all but stdio and the preserved fds, then execve. On failure writes
+// the reason to stderr and exits 127.
+[[noreturn]] void exec_prepared(const spec::Process& p, const ReadyProcess& ready, unsigned preserve_fds);
+
+// Child entry: runs body; an error goes to the parent over sync_fd as
+// Msg::error and the child exits. Never returns.
+[[noreturn]] void run_child(int& sync_fd, const std::function<void()>& body) noexcept;
+
+} // namespace oci::core
