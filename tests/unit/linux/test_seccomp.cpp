@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_notify.hpp"
+#include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>
 #include <oci/log.hpp>
@@ -14,15 +16,20 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -448,4 +455,138 @@ TEST_CASE("seccomp: the default profile of Docker compiles and confines a child"
             return 0;
         }) == 0);
     }
+}
+
+TEST_CASE("seccomp notify: the container process state document")
+{
+    CHECK(oci::sys::container_process_state(42, R"({"ociVersion":"1.3.0","id":"c1","status":"creating","pid":42,"bundle":"/b"})", "MKNOD=/dev/null") ==
+          R"({"ociVersion":"1.3.0","fds":["seccompFd"],"pid":42,"metadata":"MKNOD=/dev/null","state":{"ociVersion":"1.3.0","id":"c1","status":"creating","pid":42,"bundle":"/b"}})");
+    // metadata is OPTIONAL: left out when empty; strings are escaped.
+    CHECK(oci::sys::container_process_state(7, "{}", "") == R"({"ociVersion":"1.3.0","fds":["seccompFd"],"pid":7,"state":{}})");
+    CHECK(oci::sys::container_process_state(7, "{}", "a\"b") == R"({"ociVersion":"1.3.0","fds":["seccompFd"],"pid":7,"metadata":"a\"b","state":{}})");
+}
+
+TEST_CASE("seccomp notify: errors name the listener path")
+{
+    auto error = [](const std::string& path) {
+        try {
+            oci::sys::send_seccomp_listener(path, 0, 1, "{}", "");
+        } catch (const oci::Error& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(error("/nonexistent-ocirun/agent.sock") == "send seccomp listener to /nonexistent-ocirun/agent.sock: connect: no such file or directory");
+    CHECK(error(std::string(200, 'a')).find(": path must have 1 to 107 bytes") != std::string::npos);
+}
+
+namespace {
+
+// A child process that is killed and reaped if the test leaves early.
+struct Child {
+    pid_t pid = -1;
+    ~Child()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    int wait()
+    {
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+};
+
+} // namespace
+
+TEST_CASE("seccomp notify: an agent at listenerPath gets the fd and answers the child's syscall")
+{
+    namespace fs = std::filesystem;
+    char tmpl[] = "/tmp/ocirun-seccomp-agent-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    std::string dir = tmpl;
+    std::string path = dir + "/agent.sock";
+    struct Cleanup {
+        std::string dir;
+        ~Cleanup() { std::error_code ec; fs::remove_all(dir, ec); }
+    } cleanup{dir};
+
+    oci::util::unique_fd server(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    REQUIRE(server);
+    struct sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, path.c_str());
+    REQUIRE(::bind(server.get(), reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(server.get(), 1) == 0);
+
+    Seccomp config;
+    config.default_action = "SCMP_ACT_ALLOW";
+    config.syscalls = {rule({"getppid"}, "SCMP_ACT_NOTIFY")};
+    config.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+    SeccompProgram program = compile_seccomp(config);
+
+    Child child;
+    child.pid = ::fork();
+    REQUIRE(child.pid >= 0);
+    if (child.pid == 0) {
+        ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        try {
+            int fd = oci::sys::load_seccomp(program);
+            oci::sys::send_seccomp_listener(path, fd, ::getpid(), R"({"id":"c1"})", "meta");
+            ::close(fd);   // the agent's copy is now the only listener
+        } catch (...) {
+            ::_exit(exit_load_failed);
+        }
+        long rc = ::syscall(SYS_getppid);   // the agent answers 4242
+        ::_exit(rc == 4242 ? 0 : 1);
+    }
+
+    oci::util::unique_fd conn(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    REQUIRE(conn);
+    std::string data;
+    oci::util::unique_fd listener;
+    for (;;) {
+        char buf[4096];
+        union {
+            char control[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } u;
+        struct iovec iov{buf, sizeof buf};
+        struct msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = u.control;
+        msg.msg_controllen = sizeof u.control;
+        ssize_t n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC);
+        REQUIRE(n >= 0);
+        if (n == 0)
+            break;   // one state per connection: the runtime closes it
+        for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                int fd;
+                std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+                REQUIRE_FALSE(listener);
+                listener.reset(fd);
+            }
+        data.append(buf, static_cast<std::size_t>(n));
+    }
+    CHECK(data == R"({"ociVersion":"1.3.0","fds":["seccompFd"],"pid":)" + std::to_string(child.pid) +
+                      R"(,"metadata":"meta","state":{"id":"c1"}})");
+    REQUIRE(listener);
+
+    struct seccomp_notif req;
+    std::memset(&req, 0, sizeof req);
+    REQUIRE(::ioctl(listener.get(), SECCOMP_IOCTL_NOTIF_RECV, &req) == 0);
+    CHECK(req.pid == static_cast<uint32_t>(child.pid));
+    CHECK(req.data.nr == SYS_getppid);
+    struct seccomp_notif_resp resp;
+    std::memset(&resp, 0, sizeof resp);
+    resp.id = req.id;
+    resp.val = 4242;
+    REQUIRE(::ioctl(listener.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0);
+    CHECK(child.wait() == 0);
 }
