@@ -34,6 +34,12 @@ int cmd_delete(Context&, const std::vector<std::string>&);
 int cmd_run(Context&, const std::vector<std::string>&);
 int cmd_list(Context&, const std::vector<std::string>&);
 int cmd_spec(Context&, const std::vector<std::string>&);
+int cmd_exec(Context&, const std::vector<std::string>&);
+
+// exec's options, exposed for unit tests.
+std::vector<FlagSpec> exec_flag_specs();
+oci::ExecOptions exec_options_from(const ParsedArgs& parsed);
+void parse_user(const std::string& text, oci::ExecOptions& options);
 
 // Exactly `count` positional arguments, or a UsageError naming the command.
 void require_args(const ParsedArgs& parsed, size_t count, const char* command, const char* what);

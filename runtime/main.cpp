@@ -22,6 +22,7 @@ const std::vector<CommandEntry>& commands()
         {"kill", cmd_kill, "send a signal to the container's init process", false},
         {"delete", cmd_delete, "delete a container and what it holds", false},
         {"run", cmd_run, "create and start a container", true},
+        {"exec", cmd_exec, "run a new process inside a container", true},
         {"list", cmd_list, "list containers", false},
         {"spec", cmd_spec, "create a new specification file", false},
     };

@@ -38,18 +38,6 @@ std::string real_path(const std::string& path, const std::string& what)
     return buf;
 }
 
-void write_pid_file(const std::string& path, pid_t pid)
-{
-    std::string abs = path[0] == '/' ? path : real_path(".", "resolve") + "/" + path;
-    auto slash = abs.rfind('/');
-    std::string dir = slash == 0 ? "/" : abs.substr(0, slash);
-    util::unique_fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dfd)
-        throw_errno("open pid file directory " + dir);
-    with_context("write pid file " + path,
-                 [&] { util::write_file_atomic(dfd.get(), abs.substr(slash + 1), std::to_string(pid), 0644); });
-}
-
 struct Checked {
     spec::Config config;
     std::string bundle;
@@ -106,6 +94,18 @@ void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& optio
 }
 
 } // namespace
+
+void write_pid_file(const std::string& path, pid_t pid)
+{
+    std::string abs = path[0] == '/' ? path : real_path(".", "resolve") + "/" + path;
+    auto slash = abs.rfind('/');
+    std::string dir = slash == 0 ? "/" : abs.substr(0, slash);
+    util::unique_fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dfd)
+        throw_errno("open pid file directory " + dir);
+    with_context("write pid file " + path,
+                 [&] { util::write_file_atomic(dfd.get(), abs.substr(slash + 1), std::to_string(pid), 0644); });
+}
 
 std::string rfc3339_now()
 {
@@ -195,8 +195,8 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     dir.write(rec);
     std::string state_json = state_to_json(to_public_state(rec));
     rollback.add([&config, state_json] { run_hooks_best_effort(config.hooks.poststop, "poststop", state_json); });
-    if (rec.has_hooks)   // start and delete run them from this copy, whatever the bundle becomes
-        util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config), 0600);
+    // exec, and start/delete for hooks, use this copy, whatever the bundle becomes.
+    util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
 
     if (ns.creates(spec::NamespaceType::user) && linux_cfg)
         sys::write_id_maps(proc.get(), rec.pid, linux_cfg->uid_mappings, linux_cfg->gid_mappings,

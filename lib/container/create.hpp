@@ -20,4 +20,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
 
 std::string rfc3339_now();
 
+// Writes the pid atomically (temp file + rename), relative paths from the cwd.
+void write_pid_file(const std::string& path, pid_t pid);
+
 } // namespace oci::core

@@ -17,9 +17,9 @@ namespace oci::core {
 
 namespace {
 
-// pidfd of the recorded init, or an empty fd if it has exited (or the pid now
-// names another process).
-util::unique_fd open_init(const Record& r)
+} // namespace
+
+util::unique_fd open_init_pidfd(const Record& r)
 {
     if (r.pid <= 0)
         return {};
@@ -31,6 +31,8 @@ util::unique_fd open_init(const Record& r)
         return {};
     return fd;
 }
+
+namespace {
 
 bool same_ns(const struct stat& a, pid_t pid)
 {
@@ -65,7 +67,7 @@ std::vector<pid_t> others_in_pid_ns(pid_t init)
 
 void signal_container(const Record& r, int signal, bool all)
 {
-    util::unique_fd init = open_init(r);
+    util::unique_fd init = open_init_pidfd(r);
     if (!init)
         throw Error("container not running");
     if (all && r.own_pid_ns) {
@@ -81,7 +83,7 @@ void signal_container(const Record& r, int signal, bool all)
 
 bool kill_and_wait(const Record& r)
 {
-    util::unique_fd init = open_init(r);
+    util::unique_fd init = open_init_pidfd(r);
     if (!init)
         return true;
     util::pidfd_send_signal(init.get(), SIGKILL);   // takes the whole pid namespace with it

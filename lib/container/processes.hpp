@@ -9,6 +9,10 @@
 
 namespace oci::core {
 
+// pidfd of the recorded init, or an empty fd if it has exited (or its pid now
+// names another process).
+util::unique_fd open_init_pidfd(const Record& record);
+
 // The init, plus (with all) every process in its pid namespace when the
 // container has its own. Processes are addressed through pidfds opened and
 // then checked against the recorded start time.

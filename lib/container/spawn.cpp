@@ -22,40 +22,6 @@ namespace oci::core {
 
 namespace {
 
-// Enters a namespace for our future children and returns to our own after
-// the clone, whatever happens in between.
-class ChildrenNamespace {
-public:
-    ChildrenNamespace(const char* own_path, int nstype) : nstype_(nstype)
-    {
-        own_.reset(::open(own_path, O_RDONLY | O_CLOEXEC));
-        if (!own_)
-            throw_errno(std::string("open ") + own_path);
-    }
-    ~ChildrenNamespace()
-    {
-        if (entered_)
-            ::setns(own_.get(), nstype_);
-    }
-    void enter(int fd)
-    {
-        if (::setns(fd, nstype_) < 0)
-            throw_errno("enter namespace for the container init");
-        entered_ = true;
-    }
-    void unshare_new()
-    {
-        if (::unshare(nstype_) < 0)
-            throw_errno("create namespace for the container init");
-        entered_ = true;
-    }
-
-private:
-    util::unique_fd own_;
-    int nstype_;
-    bool entered_ = false;
-};
-
 void write_time_offsets(const spec::TimeOffsets* offsets)
 {
     if (offsets == nullptr)
@@ -121,18 +87,50 @@ util::OwnedChild spawn_init(const SpawnPlan& plan, InitContext& ctx)
 
     ctx.parent_pid = ::getpid();
     int pidfd = -1;
+    pid_t pid = clone_with_pidfd(static_cast<uint64_t>(plan.clone_flags), pidfd);
+    if (pid == 0)
+        init_main(ctx);
+    return util::OwnedChild(pid, util::unique_fd(pidfd));
+}
+
+pid_t clone_with_pidfd(uint64_t flags, int& pidfd)
+{
     struct clone_args args;
     std::memset(&args, 0, sizeof args);
-    args.flags = static_cast<uint64_t>(plan.clone_flags) | CLONE_PIDFD;
+    args.flags = flags | CLONE_PIDFD;
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
     args.exit_signal = SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0)
-        throw_errno("clone the container init");
-    if (pid == 0)
-        init_main(ctx);
-    ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
-    return util::OwnedChild(static_cast<pid_t>(pid), util::unique_fd(pidfd));
+        throw_errno("clone a process for the container");
+    return static_cast<pid_t>(pid);
+}
+
+ChildrenNamespace::ChildrenNamespace(const char* own_path, int nstype) : nstype_(nstype)
+{
+    own_.reset(::open(own_path, O_RDONLY | O_CLOEXEC));
+    if (!own_)
+        throw_errno(std::string("open ") + own_path);
+}
+
+ChildrenNamespace::~ChildrenNamespace()
+{
+    if (entered_)
+        ::setns(own_.get(), nstype_);
+}
+
+void ChildrenNamespace::enter(int fd)
+{
+    if (::setns(fd, nstype_) < 0)
+        throw_errno("enter namespace for the container's process");
+    entered_ = true;
+}
+
+void ChildrenNamespace::unshare_new()
+{
+    if (::unshare(nstype_) < 0)
+        throw_errno("create namespace for the container's process");
+    entered_ = true;
 }
 
 } // namespace oci::core

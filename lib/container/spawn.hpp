@@ -11,6 +11,28 @@
 
 namespace oci::core {
 
+// Enters a namespace for our future children only (pid, time) and returns
+// to our own on scope exit, whatever happens in between. `fd` may be a
+// namespace file or a pidfd.
+class ChildrenNamespace {
+public:
+    ChildrenNamespace(const char* own_path, int nstype);
+    ~ChildrenNamespace();
+    ChildrenNamespace(const ChildrenNamespace&) = delete;
+    ChildrenNamespace& operator=(const ChildrenNamespace&) = delete;
+    void enter(int fd);
+    void unshare_new();
+
+private:
+    util::unique_fd own_;
+    int nstype_;
+    bool entered_ = false;
+};
+
+// clone3(CLONE_PIDFD | flags) without a new stack: returns 0 in the child,
+// the pid in the parent (pidfd set, O_CLOEXEC).
+pid_t clone_with_pidfd(uint64_t flags, int& pidfd);
+
 struct SpawnPlan {
     int clone_flags = 0;       // CLONE_NEW* at clone time
     int unshare_flags = 0;     // made by the init itself after joining

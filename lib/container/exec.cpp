@@ -1,0 +1,227 @@
+// exec: a new process in a running container. It joins the init's
+// namespaces through its pidfd (the pid and time namespaces, which only apply
+// to children, are entered by us around the clone), then takes the same
+// process setup path as the init.
+#include "container/create.hpp"
+#include "container/process_setup.hpp"
+#include "container/processes.hpp"
+#include "container/spawn.hpp"
+#include "container/state_store.hpp"
+#include "container/supervise.hpp"
+#include "container/sync_socket.hpp"
+#include "linux/proc_fd.hpp"
+#include "linux/terminal.hpp"
+#include "util/fs.hpp"
+#include "util/pidfd.hpp"
+
+#include <oci/error.hpp>
+#include <oci/runtime.hpp>
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+namespace oci {
+
+namespace {
+
+struct NsKind {
+    const char* name;
+    int flag;
+};
+
+constexpr NsKind kNamespaces[] = {
+    {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},       {"net", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC},
+    {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP}, {"pid", CLONE_NEWPID}, {"time", CLONE_NEWTIME},
+};
+
+// The namespaces the init is in and we are not.
+int namespaces_to_join(pid_t init)
+{
+    int flags = 0;
+    for (const auto& ns : kNamespaces) {
+        struct stat theirs, ours;
+        std::string path = "/proc/" + std::to_string(init) + "/ns/" + ns.name;
+        std::string own = std::string("/proc/self/ns/") + ns.name;
+        if (::stat(path.c_str(), &theirs) < 0 || ::stat(own.c_str(), &ours) < 0)
+            continue;   // a kernel without this namespace kind
+        if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
+            flags |= ns.flag;
+    }
+    return flags;
+}
+
+struct ExecContext {
+    const spec::Process* process = nullptr;
+    sys::CapabilitySets capabilities;
+    int init_pidfd = -1;
+    int join_flags = 0;          // joined by the child itself
+    int sync_fd = -1;
+    int proc_fd = -1;
+    unsigned preserve_fds = 0;
+    bool setgroups_allowed = true;
+};
+
+void exec_sequence(ExecContext& c)
+{
+    const spec::Process& p = *c.process;
+    core::begin_setup_process();
+    int first_free = 3 + static_cast<int>(c.preserve_fds);
+    c.sync_fd = core::move_above(c.sync_fd, first_free);
+    c.init_pidfd = core::move_above(c.init_pidfd, first_free);
+    c.proc_fd = core::move_above(c.proc_fd, first_free);
+    core::close_fds_except(first_free, {c.sync_fd, c.init_pidfd, c.proc_fd});
+
+    if (c.join_flags != 0 && ::setns(c.init_pidfd, c.join_flags) < 0)
+        throw_errno("join the container's namespaces");
+    ::close(c.init_pidfd);
+    if (c.join_flags & CLONE_NEWUSER) {
+        // Full capabilities in the container's user namespace; become its root.
+        if (::setresgid(0, 0, 0) == 0 && c.setgroups_allowed)
+            ::setgroups(0, nullptr);
+        ::setresuid(0, 0, 0);
+    }
+    if (p.oom_score_adj)
+        util::write_existing_at(c.proc_fd, "self/oom_score_adj", std::to_string(*p.oom_score_adj));
+    ::close(c.proc_fd);   // no host directory stays open past this point
+
+    if (p.terminal) {
+        util::unique_fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        sys::Pty pty = sys::open_container_pty(root.get());
+        if (p.console_size)
+            sys::set_window_size(pty.master.get(), static_cast<unsigned>(p.console_size->height),
+                                 static_cast<unsigned>(p.console_size->width));
+        core::send_msg(c.sync_fd, core::Msg::pty_master, 0, {}, pty.master.get());
+        sys::make_controlling_terminal(pty.slave.get());
+    }
+    core::ReadyProcess ready = core::prepare_process(p, c.capabilities, c.setgroups_allowed);
+    core::send_msg(c.sync_fd, core::Msg::created);
+    // A detached process outlives `ocirun exec`.
+    ::prctl(PR_SET_PDEATHSIG, 0);
+    // The sync socket closes with every other fd at execve: the parent's EOF.
+    core::exec_prepared(p, ready, c.preserve_fds);
+}
+
+// Waits until the child is about to execve; returns the terminal master if
+// the caller must proxy it.
+util::unique_fd follow_exec(int sync_fd, util::OwnedChild& child, const ExecOptions& o)
+{
+    util::unique_fd master;
+    bool ready = false;
+    for (;;) {
+        core::Message m;
+        if (!core::recv_msg(sync_fd, m)) {
+            if (ready)
+                return master;
+            int status = child.wait();
+            throw Error("exec process exited before it ran (status " + std::to_string(util::exit_code_of(status)) + ")");
+        }
+        switch (m.type) {
+        case core::Msg::created:
+            ready = true;
+            break;
+        case core::Msg::error:
+            throw Error(m.text, m.err);
+        case core::Msg::pty_master:
+            if (!o.console_socket.empty())
+                sys::send_to_console_socket(o.console_socket, m.fd.get());
+            else
+                master = std::move(m.fd);
+            break;
+        default:
+            throw Error("exec process sent an unexpected message");
+        }
+    }
+}
+
+} // namespace
+
+int Runtime::exec(const std::string& id, const ExecOptions& options)
+{
+    return with_context("exec " + id, [&]() -> int {
+        validate_container_id(id);
+        util::unique_fd root_fd(::open(options_.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        auto rec = root_fd ? core::read_record_unlocked(root_fd.get(), id) : std::nullopt;
+        if (!rec)
+            throw Error("container " + id + " does not exist", ENOENT);
+        Status status = core::live_status(*rec);
+        if (status == Status::paused && !options.ignore_paused)
+            throw Error("cannot exec in a paused container (use --ignore-paused to override)");
+        if (status != Status::created && status != Status::running && status != Status::paused)
+            throw Error("cannot exec in a " + std::string(to_string(status)) + " container");
+        util::unique_fd init = core::open_init_pidfd(*rec);
+        if (!init)
+            throw Error("cannot exec in a stopped container");
+
+        spec::Config config = with_context("read the container's config", [&] {
+            util::unique_fd dir(::openat(root_fd.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!dir)
+                throw_errno("open state directory");
+            return spec::parse_config(util::read_file_at(dir.get(), core::kConfigCopy), "config.json");
+        });
+        static const spec::Process no_process;
+        spec::Process process = exec_process(config.process ? *config.process : no_process, options);
+        if (process.args.empty())
+            throw Error("exec: no command given");
+        if (process.terminal && options.console_socket.empty() && options.detach)
+            throw Error("cannot allocate a terminal for a detached exec without --console-socket");
+
+        ExecContext ctx;
+        ctx.process = &process;
+        if (process.capabilities)
+            ctx.capabilities = sys::resolve_capabilities(*process.capabilities);
+        int join = namespaces_to_join(rec->pid);
+        ctx.join_flags = join & ~(CLONE_NEWPID | CLONE_NEWTIME);
+        ctx.init_pidfd = init.get();
+        util::unique_fd proc = sys::open_trusted_proc();
+        ctx.proc_fd = proc.get();
+        ctx.preserve_fds = options.preserve_fds;
+        ctx.setgroups_allowed = ::geteuid() == 0;
+        util::unique_fd parent_sock, child_sock;
+        core::make_socketpair(parent_sock, child_sock);
+        ctx.sync_fd = child_sock.get();
+
+        std::optional<core::SignalScope> signals;
+        if (!options.detach)
+            signals.emplace();
+        util::OwnedChild child;
+        {
+            std::optional<core::ChildrenNamespace> pid_ns, time_ns;
+            if (join & CLONE_NEWPID) {
+                pid_ns.emplace("/proc/self/ns/pid", CLONE_NEWPID);
+                pid_ns->enter(init.get());
+            }
+            if (join & CLONE_NEWTIME) {
+                time_ns.emplace("/proc/self/ns/time", CLONE_NEWTIME);
+                time_ns->enter(init.get());
+            }
+            int pidfd = -1;
+            pid_t pid = core::clone_with_pidfd(0, pidfd);
+            if (pid == 0)
+                core::run_child(ctx.sync_fd, [&] { exec_sequence(ctx); });
+            child = util::OwnedChild(pid, util::unique_fd(pidfd));
+        }
+        child_sock.reset();
+        util::unique_fd master = follow_exec(parent_sock.get(), child, options);
+        if (!options.pid_file.empty())
+            core::write_pid_file(options.pid_file, child.pid());
+        if (options.detach) {
+            child.release();
+            return 0;
+        }
+        int code = core::supervise(child.pid(), child.pidfd(), signals->fd(), master.get());
+        child.release();   // reaped by supervise
+        return code;
+    });
+}
+
+} // namespace oci
