@@ -9,6 +9,8 @@
 #include "container/sync_socket.hpp"
 #include "linux/idmap.hpp"
 #include "linux/process_attrs.hpp"
+#include "linux/seccomp.hpp"
+#include "linux/seccomp_notify.hpp"
 #include "linux/proc_fd.hpp"
 #include "linux/terminal.hpp"
 #include "util/fs.hpp"
@@ -62,8 +64,9 @@ Checked load_and_check(const CreateOptions& options, bool foreground)
 
 // Waits for the init to report that it is set up; its errors become ours.
 void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& options, bool foreground,
-                 util::unique_fd& pty_master, const spec::Hooks& hooks, const std::string& state_json)
+                 util::unique_fd& pty_master, const spec::Config& config, const std::string& state_json)
 {
+    const spec::Hooks& hooks = config.hooks;
     for (;;) {
         Message m;
         if (!recv_msg(sync_fd, m)) {
@@ -81,6 +84,13 @@ void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& optio
             run_hooks(hooks.create_runtime, "createRuntime", state_json);
             send_msg(sync_fd, Msg::hooks_done);
             break;
+        case Msg::seccomp_listener: {
+            const auto& sc = *config.linux_config->seccomp;
+            if (sc.listener_path.empty())
+                throw Error("linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
+            sys::send_seccomp_listener(sc.listener_path, m.fd.get(), init.pid(), state_json, sc.listener_metadata);
+            break;
+        }
         case Msg::pty_master:
             if (!options.console_socket.empty())
                 sys::send_to_console_socket(options.console_socket, m.fd.get());
@@ -134,6 +144,12 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         sys::check_sysctls(linux_cfg->sysctl, ns.creates(spec::NamespaceType::network),
                            ns.creates(spec::NamespaceType::ipc), ns.creates(spec::NamespaceType::uts));
     SpawnPlan spawn_plan = plan_spawn(ns, linux_cfg);
+    std::optional<sys::SeccompProgram> seccomp;
+    if (linux_cfg && linux_cfg->seccomp) {
+        seccomp = sys::compile_seccomp(*linux_cfg->seccomp);
+        if (seccomp->notify && linux_cfg->seccomp->listener_path.empty())
+            throw Error("config.json: linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY");
+    }
 
     util::unique_fd root_fd = StateDir::open_root(runtime.root, true);
     StateDir dir = StateDir::reserve(root_fd.get(), runtime.root, id);
@@ -173,6 +189,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.no_pivot = opts.no_pivot;
     ctx.no_new_keyring = opts.no_new_keyring;
     ctx.setgroups_allowed = ::geteuid() == 0;
+    ctx.seccomp = seccomp ? &*seccomp : nullptr;
 
     CreatedContainer out;
     out.init = spawn_init(spawn_plan, ctx);
@@ -202,7 +219,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         sys::write_id_maps(proc.get(), rec.pid, linux_cfg->uid_mappings, linux_cfg->gid_mappings,
                            !ctx.setgroups_allowed);
     send_msg(parent_sock.get(), Msg::go, 0, state_json);
-    follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config.hooks, state_json);
+    follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config, state_json);
 
     rec.status = Status::created;
     dir.write(rec);

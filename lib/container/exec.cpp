@@ -10,6 +10,8 @@
 #include "container/supervise.hpp"
 #include "container/sync_socket.hpp"
 #include "linux/proc_fd.hpp"
+#include "linux/seccomp.hpp"
+#include "linux/seccomp_notify.hpp"
 #include "linux/terminal.hpp"
 #include "util/fs.hpp"
 #include "util/pidfd.hpp"
@@ -63,6 +65,7 @@ int namespaces_to_join(pid_t init)
 struct ExecContext {
     const spec::Process* process = nullptr;
     sys::CapabilitySets capabilities;
+    const sys::SeccompProgram* seccomp = nullptr;
     int init_pidfd = -1;
     int join_flags = 0;          // joined by the child itself
     int sync_fd = -1;
@@ -103,7 +106,13 @@ void exec_sequence(ExecContext& c)
         core::send_msg(c.sync_fd, core::Msg::pty_master, 0, {}, pty.master.get());
         sys::make_controlling_terminal(pty.slave.get());
     }
+    // The container's seccomp filter applies to every process in it.
+    core::SeccompTiming seccomp = core::seccomp_timing(c.seccomp, p);
+    if (seccomp == core::SeccompTiming::before_caps)
+        core::load_seccomp_now(*c.seccomp, c.sync_fd);
     core::ReadyProcess ready = core::prepare_process(p, c.capabilities, c.setgroups_allowed);
+    if (seccomp == core::SeccompTiming::before_ready || seccomp == core::SeccompTiming::before_exec)
+        core::load_seccomp_now(*c.seccomp, c.sync_fd);
     core::send_msg(c.sync_fd, core::Msg::created);
     // A detached process outlives `ocirun exec`.
     ::prctl(PR_SET_PDEATHSIG, 0);
@@ -113,7 +122,8 @@ void exec_sequence(ExecContext& c)
 
 // Waits until the child is about to execve; returns the terminal master if
 // the caller must proxy it.
-util::unique_fd follow_exec(int sync_fd, util::OwnedChild& child, const ExecOptions& o)
+util::unique_fd follow_exec(int sync_fd, util::OwnedChild& child, const ExecOptions& o, const spec::Config& config,
+                            const std::string& state_json)
 {
     util::unique_fd master;
     bool ready = false;
@@ -131,6 +141,11 @@ util::unique_fd follow_exec(int sync_fd, util::OwnedChild& child, const ExecOpti
             break;
         case core::Msg::error:
             throw Error(m.text, m.err);
+        case core::Msg::seccomp_listener: {
+            const auto& sc = *config.linux_config->seccomp;
+            sys::send_seccomp_listener(sc.listener_path, m.fd.get(), child.pid(), state_json, sc.listener_metadata);
+            break;
+        }
         case core::Msg::pty_master:
             if (!o.console_socket.empty())
                 sys::send_to_console_socket(o.console_socket, m.fd.get());
@@ -175,8 +190,12 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         if (process.terminal && options.console_socket.empty() && options.detach)
             throw Error("cannot allocate a terminal for a detached exec without --console-socket");
 
+        std::optional<sys::SeccompProgram> seccomp;
+        if (config.linux_config && config.linux_config->seccomp)
+            seccomp = sys::compile_seccomp(*config.linux_config->seccomp);
         ExecContext ctx;
         ctx.process = &process;
+        ctx.seccomp = seccomp ? &*seccomp : nullptr;
         if (process.capabilities)
             ctx.capabilities = sys::resolve_capabilities(*process.capabilities);
         int join = namespaces_to_join(rec->pid);
@@ -211,7 +230,8 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
             child = util::OwnedChild(pid, util::unique_fd(pidfd));
         }
         child_sock.reset();
-        util::unique_fd master = follow_exec(parent_sock.get(), child, options);
+        util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
+                                             state_to_json(core::to_public_state(*rec)));
         if (!options.pid_file.empty())
             core::write_pid_file(options.pid_file, child.pid());
         if (options.detach) {

@@ -200,7 +200,12 @@ void init_sequence(InitContext& ctx)
         sys::set_oom_score_adj(ctx.proc_fd, *p.oom_score_adj);
     ::close(ctx.proc_fd);   // no host directory stays open past this point
 
+    SeccompTiming seccomp = seccomp_timing(c.seccomp, p);
+    if (seccomp == SeccompTiming::before_caps)
+        load_seccomp_now(*c.seccomp, sync_fd);
     ReadyProcess ready = prepare_process(p, c.capabilities, c.setgroups_allowed);
+    if (seccomp == SeccompTiming::before_ready)
+        load_seccomp_now(*c.seccomp, sync_fd);
 
     send_msg(sync_fd, Msg::created);
     expect(sync_fd, Msg::commit);
@@ -216,6 +221,8 @@ void init_sequence(InitContext& ctx)
         (void)!::write(ctx.status_fd, msg.data(), msg.size());
         ::_exit(1);
     }
+    if (seccomp == SeccompTiming::before_exec)
+        load_seccomp_now(*c.seccomp, -1);
     // The status fd closing (with all others) tells `start` the process runs.
     exec_prepared(p, ready, c.preserve_fds);
 }

@@ -4,6 +4,7 @@
 
 #include "linux/capabilities.hpp"
 #include "linux/namespaces.hpp"
+#include "linux/seccomp.hpp"
 
 #include <oci/spec.hpp>
 
@@ -19,6 +20,7 @@ struct InitContext {
     const spec::Process* process = nullptr;
     const sys::NamespacePlan* namespaces = nullptr;
     sys::CapabilitySets capabilities;
+    const sys::SeccompProgram* seccomp = nullptr;   // compiled by the parent
     std::string id;
     std::string rootfs;          // absolute host path
     std::string bundle;

@@ -167,6 +167,24 @@ void exec_prepared(const spec::Process& p, const ReadyProcess& ready, unsigned p
     ::_exit(127);
 }
 
+SeccompTiming seccomp_timing(const sys::SeccompProgram* program, const spec::Process& p)
+{
+    if (program == nullptr)
+        return SeccompTiming::none;
+    if (!p.no_new_privileges)
+        return SeccompTiming::before_caps;
+    return program->notify ? SeccompTiming::before_ready : SeccompTiming::before_exec;
+}
+
+void load_seccomp_now(const sys::SeccompProgram& program, int sync_fd)
+{
+    int listener = sys::load_seccomp(program);
+    if (listener >= 0) {
+        send_msg(sync_fd, Msg::seccomp_listener, 0, {}, listener);
+        ::close(listener);
+    }
+}
+
 void run_child(int& sync_fd, const std::function<void()>& body) noexcept
 {
     try {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "linux/capabilities.hpp"
+#include "linux/seccomp.hpp"
 
 #include <oci/spec.hpp>
 
@@ -31,6 +32,17 @@ struct ReadyProcess {
 // executable looked up along the container's PATH. Runs after pivot_root /
 // setns, as root of the container.
 ReadyProcess prepare_process(const spec::Process& p, const sys::CapabilitySets& caps, bool setgroups_allowed);
+
+// Seccomp is loaded as late as it can be (D: "seccomp last"): with
+// no_new_privs, right before execve; without it the kernel wants
+// CAP_SYS_ADMIN, so before the capabilities are dropped (as runc). A profile
+// with SCMP_ACT_NOTIFY is loaded before the init reports ready, while the
+// parent that hands the listener to the agent is still there.
+enum class SeccompTiming { none, before_caps, before_ready, before_exec };
+SeccompTiming seccomp_timing(const sys::SeccompProgram* program, const spec::Process& p);
+
+// Loads the program; a listener fd goes to the parent over sync_fd.
+void load_seccomp_now(const sys::SeccompProgram& program, int sync_fd);
 
 // Closes all but stdio and the preserved fds, then execve. On failure writes
 // the reason to stderr and exits 127.

@@ -17,6 +17,7 @@ enum class Msg : uint32_t {
     commit,             // parent -> init: state recorded, wait for start
     run_hooks,          // init -> parent: mounts done, run prestart + createRuntime hooks
     hooks_done,         // parent -> init: they succeeded
+    seccomp_listener,   // init -> parent: the seccomp notify fd (attached), for listenerPath
     error,              // init -> parent: errno + message, the init then exits
 };
 

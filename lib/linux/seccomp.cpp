@@ -2,6 +2,7 @@
 // call that loads it (in the container's process, last).
 #include "linux/seccomp.hpp"
 
+#include "linux/seccomp_enosys.hpp"
 #include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>
@@ -14,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -95,11 +97,6 @@ struct FilterDeleter {
     void operator()(void* ctx) const noexcept { seccomp_release(ctx); }
 };
 using Filter = std::unique_ptr<void, FilterDeleter>;
-
-std::string libseccomp_error(int rc)
-{
-    return std::strerror(-rc);
-}
 
 // The libseccomp action for an OCI action name; `path` names the object
 // holding it, for errors.
@@ -199,7 +196,7 @@ void add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const Conditions& co
     auto add = [&](unsigned int count, const scmp_arg_cmp* list) {
         int rc = seccomp_rule_add_array(ctx, action, nr, count, list);
         if (rc < 0)
-            throw Error(path + ": add rule for " + name + ": " + libseccomp_error(rc), -rc);
+            throw_errno(path + ": add rule for " + name, -rc);
     };
     if (conditions.list.empty())
         add(0, nullptr);
@@ -219,7 +216,7 @@ std::vector<struct sock_filter> export_bpf(scmp_filter_ctx ctx)
         throw_errno("linux.seccomp: memfd_create for the BPF program");
     int rc = seccomp_export_bpf(ctx, fd.get());
     if (rc < 0)
-        throw Error("linux.seccomp: export BPF: " + libseccomp_error(rc), -rc);
+        throw_errno("linux.seccomp: export BPF", -rc);
     struct stat st;
     if (::fstat(fd.get(), &st) < 0)
         throw_errno("linux.seccomp: stat the exported BPF program");
@@ -243,6 +240,30 @@ std::vector<struct sock_filter> export_bpf(scmp_filter_ctx ctx)
     return program;
 }
 
+// Default actions that let unknown syscalls through need no ENOSYS stub
+// (runc counts TRACE among them: a tracer handles new syscalls itself).
+bool lets_syscalls_through(uint32_t action)
+{
+    return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG ||
+           (action & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_TRACE(0);
+}
+
+// The largest syscall number the profile names on each architecture of the
+// filter, whatever the rule's action (as runc).
+std::vector<SyscallLimit> syscall_limits(const spec::Seccomp& config, const std::vector<uint32_t>& arches)
+{
+    std::vector<SyscallLimit> limits;
+    for (uint32_t arch : arches) {
+        int max_nr = -1;
+        for (const auto& entry : config.syscalls)
+            for (const auto& name : entry.names)
+                max_nr = std::max(max_nr, seccomp_syscall_resolve_name_arch(arch, name.c_str()));
+        if (max_nr > 0)   // negative: unknown or a pseudo number on this arch
+            limits.push_back({arch, static_cast<uint32_t>(max_nr)});
+    }
+    return limits;
+}
+
 } // namespace
 
 SeccompProgram compile_seccomp(const spec::Seccomp& config)
@@ -260,11 +281,15 @@ SeccompProgram compile_seccomp(const spec::Seccomp& config)
         throw Error(at + ".defaultAction: libseccomp refused " + config.default_action +
                     " (not supported by this kernel?)");
 
+    std::vector<uint32_t> arches{seccomp_arch_native()};
     for (std::size_t i = 0; i < config.architectures.size(); ++i) {
         std::string path = at + ".architectures[" + std::to_string(i) + "]";
-        int rc = seccomp_arch_add(filter.get(), to_arch(config.architectures[i], path));
+        uint32_t arch = to_arch(config.architectures[i], path);
+        if (std::find(arches.begin(), arches.end(), arch) == arches.end())
+            arches.push_back(arch);
+        int rc = seccomp_arch_add(filter.get(), arch);
         if (rc < 0 && rc != -EEXIST)   // the native one is already there
-            throw Error(path + ": add " + config.architectures[i] + ": " + libseccomp_error(rc), -rc);
+            throw_errno(path + ": add " + config.architectures[i], -rc);
     }
 
     // A binary tree beats a linear list of syscall checks for long profiles;
@@ -273,7 +298,7 @@ SeccompProgram compile_seccomp(const spec::Seccomp& config)
     if (config.syscalls.size() > 32) {
         int rc = seccomp_attr_set(filter.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
         if (rc < 0)
-            log_debug("seccomp: binary tree optimization not available: " + libseccomp_error(rc));
+            log_debug(std::string("seccomp: binary tree optimization not available: ") + std::strerror(-rc));
     }
 
     for (std::size_t i = 0; i < config.syscalls.size(); ++i) {
@@ -317,6 +342,10 @@ SeccompProgram compile_seccomp(const spec::Seccomp& config)
         program.flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
 
     program.filter = export_bpf(filter.get());
+    if (!lets_syscalls_through(default_action) && default_action != SCMP_ACT_ERRNO(ENOSYS)) {
+        std::vector<struct sock_filter> stub = enosys_stub(syscall_limits(config, arches));
+        program.filter.insert(program.filter.begin(), stub.begin(), stub.end());
+    }
     if (program.filter.size() > BPF_MAXINSNS)
         throw Error(at + ": the BPF program has " + std::to_string(program.filter.size()) +
                     " instructions, more than the kernel's limit of " + std::to_string(BPF_MAXINSNS));

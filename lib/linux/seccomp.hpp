@@ -31,6 +31,12 @@ struct SeccompProgram {
 //   otherwise the conditions of a rule are AND-ed.
 // - SCMP_ACT_NOTIFY is refused as default action and for `write` (the init
 //   reports the listener fd with write(2) after loading the filter).
+// - Unless the default action lets syscalls through (ALLOW, LOG, TRACE), a
+//   stub in front of the filter returns ENOSYS for syscall numbers above the
+//   largest one the profile names on each architecture (runc's patchbpf), so
+//   a libc probing a syscall newer than the profile falls back instead of
+//   failing with the default errno. runc looks at `architectures` only; the
+//   native architecture gets its limit here even when the list is empty.
 // Errors name the JSON path: "linux.seccomp.syscalls[3]: ...".
 SeccompProgram compile_seccomp(const spec::Seccomp& config);
 
