@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_enosys.hpp"
 #include "linux/seccomp_notify.hpp"
 #include "util/unique_fd.hpp"
 
@@ -13,11 +14,13 @@
 #include <oci/spec.hpp>
 
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <seccomp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -124,6 +127,63 @@ Seccomp default_profile()
     REQUIRE(parsed.linux_config->seccomp);
     return *parsed.linux_config->seccomp;
 }
+
+constexpr uint32_t x32_bit = 0x40000000;
+
+// What run_bpf returns when the program runs past its end (into the filter
+// the stub is prepended to).
+constexpr uint32_t falls_through = 0xfa11u;
+
+// Runs a stub (loads, jumps, returns only) on a syscall of `arch` numbered nr.
+uint32_t run_bpf(const std::vector<struct sock_filter>& program, uint32_t arch, uint32_t nr)
+{
+    uint32_t acc = 0;
+    std::size_t pc = 0;
+    while (pc < program.size()) {
+        const struct sock_filter& insn = program[pc++];
+        switch (insn.code) {
+        case BPF_LD | BPF_W | BPF_ABS:
+            REQUIRE((insn.k == 0 || insn.k == 4));
+            acc = insn.k == 0 ? nr : arch;
+            break;
+        case BPF_JMP | BPF_JA: pc += insn.k; break;
+        case BPF_JMP | BPF_JEQ | BPF_K: pc += acc == insn.k ? insn.jt : insn.jf; break;
+        case BPF_JMP | BPF_JGT | BPF_K: pc += acc > insn.k ? insn.jt : insn.jf; break;
+        case BPF_JMP | BPF_JSET | BPF_K: pc += (acc & insn.k) ? insn.jt : insn.jf; break;
+        case BPF_RET | BPF_K: return insn.k;
+        default: FAIL("unexpected BPF instruction " << insn.code);
+        }
+    }
+    REQUIRE(pc == program.size());
+    return falls_through;
+}
+
+#if defined(__x86_64__)
+// An i386 syscall from this 64-bit process (seccomp sees AUDIT_ARCH_I386).
+long int80(long nr, long arg0 = 0)
+{
+    long ret;
+    asm volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(arg0) : "memory", "r8", "r9", "r10", "r11");
+    return ret;
+}
+
+// Whether the kernel takes i386 syscalls (IA32 emulation can be off): asked
+// in a child, which a general protection fault would kill.
+bool int80_supported()
+{
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0)
+        ::_exit(int80(20 /* i386 getpid */) == ::syscall(SYS_getpid) ? 0 : 1);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Read by the forked children of the default profile test.
+bool int80_works = false;
+#endif
+bool with_compat_arches = false;
 
 } // namespace
 
@@ -421,11 +481,17 @@ TEST_CASE("seccomp: the default profile of Docker compiles and confines a child"
         names += s.names.size();
     CHECK(names > 350);
 
+#if defined(__x86_64__)
+    int80_works = int80_supported();
+    if (!int80_works)
+        WARN("i386 syscalls (int 0x80) not available on this kernel: their ENOSYS stub is not tried");
+#endif
     for (bool all_arches : {false, true}) {
         CAPTURE(all_arches);
         Seccomp config = profile;
         if (!all_arches)
             config.architectures.clear();
+        with_compat_arches = all_arches;
         auto start = std::chrono::steady_clock::now();
         SeccompProgram program = compile_seccomp(config);
         auto elapsed = std::chrono::steady_clock::now() - start;
@@ -452,9 +518,91 @@ TEST_CASE("seccomp: the default profile of Docker compiles and confines a child"
                 return 7;
             if (!fails_with(::syscall(SYS_personality, 0x0040000UL /* ADDR_NO_RANDOMIZE */), EPERM))
                 return 8;
+            // Above the profile's largest syscall (futex_waitv, 449): the
+            // ENOSYS stub answers, not the default EPERM.
+            if (!fails_with(::syscall(450), ENOSYS) || !fails_with(::syscall(1000), ENOSYS))
+                return 9;
+#if defined(__x86_64__)
+            if (with_compat_arches) {
+                if (!fails_with(::syscall(x32_bit | 1000), ENOSYS))
+                    return 10;
+                if (!fails_with(::syscall(x32_bit | SYS_unshare, CLONE_NEWUSER), EPERM))
+                    return 11;
+                if (int80_works && (int80(1000) != -ENOSYS || int80(310 /* i386 unshare */, CLONE_NEWUSER) != -EPERM ||
+                                    int80(20 /* i386 getpid */) != ::syscall(SYS_getpid)))
+                    return 12;
+            }
+#endif
             return 0;
         }) == 0);
     }
+}
+
+TEST_CASE("seccomp ENOSYS stub: syscalls above the profile's largest get ENOSYS")
+{
+    Seccomp config;
+    config.default_action = "SCMP_ACT_ERRNO";
+    config.syscalls = {rule({"getpid", "exit_group", "exit"}, "SCMP_ACT_ALLOW")};   // exit_group: 231 on x86_64
+    SeccompProgram program = compile_seccomp(config);
+    CHECK(run_under(program, [] {
+        if (!succeeds(::syscall(SYS_getpid)))
+            return 1;
+        if (!fails_with(::syscall(SYS_tkill, 0, 0), EPERM))   // 200: below the limit, the default action
+            return 2;
+        if (!fails_with(::syscall(SYS_exit_group + 1), ENOSYS) || !fails_with(::syscall(1000), ENOSYS))
+            return 3;
+        return 0;
+    }) == 0);
+
+    // A killing default spares numbers above the limit too.
+    config.default_action = "SCMP_ACT_KILL_PROCESS";
+    CHECK(run_under(compile_seccomp(config), [] { return fails_with(::syscall(1000), ENOSYS) ? 0 : 1; }) == 0);
+
+    // Defaults that let syscalls through get no stub (no rule here returns ENOSYS).
+    auto returns_enosys = [](const SeccompProgram& p) {
+        for (const auto& insn : p.filter)
+            if (insn.code == (BPF_RET | BPF_K) && insn.k == (SECCOMP_RET_ERRNO | ENOSYS))
+                return true;
+        return false;
+    };
+    config.syscalls = {rule({"getpid", "exit_group", "exit"}, "SCMP_ACT_ERRNO")};
+    for (const char* action : {"SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"}) {
+        CAPTURE(action);
+        config.default_action = action;
+        CHECK_FALSE(returns_enosys(compile_seccomp(config)));
+    }
+    config.default_action = "SCMP_ACT_KILL";
+    CHECK(returns_enosys(compile_seccomp(config)));
+}
+
+TEST_CASE("seccomp ENOSYS stub: per-architecture limits")
+{
+    constexpr uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
+    CHECK(oci::sys::enosys_stub({}).empty());
+
+    auto stub = oci::sys::enosys_stub({{SCMP_ARCH_X86_64, 449}, {SCMP_ARCH_X32, x32_bit | 440},
+                                       {SCMP_ARCH_X86, 451}, {SCMP_ARCH_S390X, 400}});
+    CHECK(run_bpf(stub, AUDIT_ARCH_X86_64, 0) == falls_through);
+    CHECK(run_bpf(stub, AUDIT_ARCH_X86_64, 449) == falls_through);
+    CHECK(run_bpf(stub, AUDIT_ARCH_X86_64, 450) == enosys);
+    CHECK(run_bpf(stub, AUDIT_ARCH_X86_64, 0xffffffff) == enosys);
+    CHECK(run_bpf(stub, AUDIT_ARCH_X86_64, x32_bit | 440) == falls_through);
+    CHECK(run_bpf(stub, AUDIT_ARCH_X86_64, x32_bit | 441) == enosys);
+    CHECK(run_bpf(stub, AUDIT_ARCH_I386, 451) == falls_through);
+    CHECK(run_bpf(stub, AUDIT_ARCH_I386, 452) == enosys);
+    CHECK(run_bpf(stub, AUDIT_ARCH_S390X, 0) == enosys);   // s390's multiplexer for unknown numbers
+    CHECK(run_bpf(stub, AUDIT_ARCH_S390X, 400) == falls_through);
+    CHECK(run_bpf(stub, AUDIT_ARCH_S390X, 401) == enosys);
+    CHECK(run_bpf(stub, AUDIT_ARCH_AARCH64, 5000) == falls_through);   // not in the filter
+
+    // One x86_64 mode alone: numbers of the other mode are the filter's business.
+    auto only_64 = oci::sys::enosys_stub({{SCMP_ARCH_X86_64, 300}});
+    CHECK(run_bpf(only_64, AUDIT_ARCH_X86_64, 301) == enosys);
+    CHECK(run_bpf(only_64, AUDIT_ARCH_X86_64, x32_bit | 5000) == falls_through);
+    auto only_x32 = oci::sys::enosys_stub({{SCMP_ARCH_X32, x32_bit | 300}});
+    CHECK(run_bpf(only_x32, AUDIT_ARCH_X86_64, x32_bit | 301) == enosys);
+    CHECK(run_bpf(only_x32, AUDIT_ARCH_X86_64, x32_bit | 300) == falls_through);
+    CHECK(run_bpf(only_x32, AUDIT_ARCH_X86_64, 5000) == falls_through);
 }
 
 TEST_CASE("seccomp notify: the container process state document")
