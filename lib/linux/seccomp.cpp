@@ -309,9 +309,9 @@ SeccompProgram compile_seccomp(const spec::Seccomp& config)
         if (action == SCMP_ACT_NOTIFY) {
             program.notify = true;
             for (const auto& name : entry.names)
-                if (name == "write")
-                    throw Error(path + ": SCMP_ACT_NOTIFY cannot be used for write "
-                                       "(the process reports the listener fd with it)");
+                if (name == "write" || name == "sendmsg")
+                    throw Error(path + ": SCMP_ACT_NOTIFY cannot be used for " + name +
+                                " (the process hands the listener fd over with it)");
         }
         // libseccomp refuses rules that repeat the default action.
         if (action == default_action)

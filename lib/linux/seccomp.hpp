@@ -29,8 +29,10 @@ struct SeccompProgram {
 // - When two conditions of one rule name the same argument, every condition
 //   of that rule becomes a rule of its own (OR), runc's "old behavior";
 //   otherwise the conditions of a rule are AND-ed.
-// - SCMP_ACT_NOTIFY is refused as default action and for `write` (the init
-//   reports the listener fd with write(2) after loading the filter).
+// - SCMP_ACT_NOTIFY is refused as default action and for `write` (runc's
+//   init reports the listener with write(2)) and `sendmsg` (ours passes it
+//   with SCM_RIGHTS): the agent cannot answer before it has the listener,
+//   so a notified handover would never return.
 // - Unless the default action lets syscalls through (ALLOW, LOG, TRACE), a
 //   stub in front of the filter returns ENOSYS for syscall numbers above the
 //   largest one the profile names on each architecture (runc's patchbpf), so

@@ -457,7 +457,10 @@ TEST_CASE("seccomp: errors name the JSON path")
 
     config.syscalls = {rule({"read", "write"}, "SCMP_ACT_NOTIFY")};
     CHECK(error_of(config) == "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY cannot be used for write "
-                              "(the process reports the listener fd with it)");
+                              "(the process hands the listener fd over with it)");
+    config.syscalls = {rule({"sendmsg"}, "SCMP_ACT_NOTIFY")};
+    CHECK(error_of(config) == "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY cannot be used for sendmsg "
+                              "(the process hands the listener fd over with it)");
 
     config.syscalls.clear();
     config.default_action = "SCMP_ACT_NOTIFY";
