@@ -76,4 +76,7 @@ uint64_t blkio_weight_to_io_weight(uint64_t weight);
 // written. Throws when swap is set without a memory limit or below it.
 std::optional<std::string> swap_to_v2(std::optional<int64_t> swap, std::optional<int64_t> limit);
 
+// One rdma.max line: "mlx5_1 hca_handle=3 hca_object=1000".
+std::string rdma_line(const std::string& device, const spec::RdmaLimit& limit);
+
 } // namespace oci::cgroups

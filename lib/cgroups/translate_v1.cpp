@@ -201,7 +201,6 @@ void network(V1Builder& b, const spec::NetworkResources& n)
 
 } // namespace
 
-// Shared with translate_v2: "mlx5_1 hca_handle=3 hca_object=1000".
 std::string rdma_line(const std::string& device, const spec::RdmaLimit& limit)
 {
     std::string line = device;
