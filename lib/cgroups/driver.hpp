@@ -1,0 +1,118 @@
+// The cgroup driver: one interface over the container's cgroup(s), with a
+// cgroupfs implementation for v1 and hybrid hosts (every v1 hierarchy, plus
+// the cgroup2 one of a hybrid host for processes and cgroup.kill) and one
+// for unified hosts.
+//
+// Lifecycle, as the container code uses it:
+//   create:  d = make_driver(cgroups_path, id); d->create(); d->apply(resources);
+//            clone3(CLONE_INTO_CGROUP, d->dir_fd_for_clone()) where it is >= 0,
+//            else d->add_process(init_pid); store d->placement() in the state.
+//   later:   d = open_driver(stored placement) for update / pause / resume /
+//            ps / events / kill --all / delete:
+//            d->update(r); d->freeze(); d->thaw(); d->pids(); d->stats_json();
+//            d->kill_all(sig); d->destroy().
+// The placement is stored because a relative cgroupsPath is resolved against
+// the cgroup of the runtime process that ran `create`.
+#pragma once
+
+#include "cgroups/layout.hpp"
+
+#include <oci/spec.hpp>
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace oci::cgroups {
+
+// Where the container's cgroup is in each hierarchy: the hierarchy's dir
+// below the cgroup root ("memory", "cpu,cpuacct", "systemd", "unified"; ""
+// on unified hosts) -> the path inside it ("/ocirun/c1").
+using Placement = std::map<std::string, std::string>;
+
+struct DriverOptions {
+    std::string root = "/sys/fs/cgroup";        // a test tree's root in unit tests
+    int freeze_timeout_ms = 10000;
+    // cgroup2: enable the available controllers in every ancestor's
+    // cgroup.subtree_control (only those not enabled yet), as runc and crun do.
+    bool enable_controllers = true;
+    // Leave the device policy alone (runc's SkipDevices): for nested or
+    // rootless setups, and for test trees, where no eBPF program can attach.
+    bool skip_devices = false;
+    std::string hugepages_sysfs = "/sys/kernel/mm/hugepages";
+};
+
+class Driver {
+public:
+    virtual ~Driver() = default;
+
+    virtual Mode mode() const = 0;
+    virtual const Placement& placement() const = 0;
+
+    // mkdir the container's cgroup(s), parents as needed. An existing cgroup
+    // is joined unless it holds processes or is frozen. All or nothing: the
+    // directories it made are removed again when a later step fails.
+    virtual void create() = 0;
+
+    // Translates and writes every resource, the device policy included (deny
+    // all, the configured rules, the default allow list). Errors name the
+    // JSON path, the file and the value; warnings go to oci::log.
+    virtual void apply(const spec::Resources& resources) = 0;
+    // As apply, for `update` of a running container: the device policy is
+    // rewritten only when resources.devices is not empty.
+    virtual void update(const spec::Resources& resources) = 0;
+
+    // Moves the process into the container's cgroup (v1: every hierarchy).
+    virtual void add_process(pid_t pid) = 0;
+    // cgroup2: an O_PATH directory fd of the container's cgroup for clone3's
+    // CLONE_INTO_CGROUP, owned by the driver; -1 on v1 and hybrid hosts.
+    virtual int dir_fd_for_clone() const = 0;
+
+    // freezer.state FROZEN (v1) or cgroup.freeze 1 (v2), returning once the
+    // kernel reports the cgroup frozen; thaw the reverse.
+    virtual void freeze() = 0;
+    virtual void thaw() = 0;
+    virtual bool frozen() const = 0;
+
+    // Every process in the container's cgroup and below it.
+    virtual std::vector<pid_t> pids() const = 0;
+    // SIGKILL through cgroup.kill where the kernel has it; otherwise the
+    // cgroup is frozen (unless already), each process signalled, and thawed.
+    virtual void kill_all(int signal) = 0;
+    // rmdir of the container's cgroups (and any the container made below);
+    // while the kernel answers EBUSY, kill_all(SIGKILL) and retry, bounded.
+    virtual void destroy() = 0;
+
+    // The "data" object of `runc events --stats`.
+    virtual std::string stats_json() const = 0;
+    // No process left in the container's cgroup (or it does not exist).
+    virtual bool empty() const = 0;
+
+protected:
+    // kill_all without cgroup.kill: freeze, signal every pid, thaw.
+    void signal_each(int signal);
+};
+
+// The placement of a container's cgroup for the given layout and the
+// runtime's own /proc/self/cgroup text (linux.cgroupsPath semantics: path.hpp).
+Placement place(const Layout& layout, const std::string& cgroups_path, const std::string& id,
+                const std::string& proc_self_cgroup);
+
+std::unique_ptr<Driver> make_driver(const Layout& layout, const Placement& placement,
+                                    const DriverOptions& options = {});
+
+// For create: detects the layout under options.root and reads /proc/self/cgroup.
+std::unique_ptr<Driver> make_driver(const std::string& cgroups_path, const std::string& id,
+                                    const DriverOptions& options = {});
+
+// For the commands after create: the stored placement on the detected layout.
+std::unique_ptr<Driver> open_driver(const Placement& placement, const DriverOptions& options = {});
+
+// Implementations, for tests that need one kind on a test tree.
+std::unique_ptr<Driver> make_v1_driver(const Layout& layout, const Placement& placement, const DriverOptions& options);
+std::unique_ptr<Driver> make_v2_driver(const Layout& layout, const Placement& placement, const DriverOptions& options);
+
+} // namespace oci::cgroups
