@@ -249,11 +249,18 @@ oci() {
     "$OCIRUN" --root "$T_ROOT" "$@" || rc=$?
     # KNOWN BUG workaround (remove when fixed): the init of a created container is sometimes
     # killed as `ocirun create` exits (it clears PR_SET_PDEATHSIG only after reading the commit
-    # message, racing with the parent's exit), leaving a "stopped" container. Unless
-    # T_CREATE_RACE_RETRY=0, such a create is retried, loudly; test_lifecycle.sh checks the
+    # message, racing with the parent's exit), leaving a "stopped" container; `run -d` too.
+    # Unless T_CREATE_RACE_RETRY=0, such a create is retried, loudly; test_lifecycle.sh checks the
     # race itself without the retry.
-    local try=0
-    while [ $rc -eq 0 ] && [ "${1:-}" = create ] && [ "${T_CREATE_RACE_RETRY:-1}" = 1 ] && [ $try -lt 5 ] &&
+    local try=0 detached=0 a
+    if [ "${1:-}" = create ]; then
+        detached=1
+    elif [ "${1:-}" = run ]; then
+        for a in "$@"; do
+            case $a in -d | --detach | -detach | --detach=true) detached=1 ;; esac
+        done
+    fi
+    while [ $rc -eq 0 ] && [ $detached = 1 ] && [ "${T_CREATE_RACE_RETRY:-1}" = 1 ] && [ $try -lt 5 ] &&
         _t_init_killed "${!#}"; do
         echo "lib.sh: KNOWN BUG: the init of ${!#} died as create exited; deleting and creating again" >&2
         "$OCIRUN" --root "$T_ROOT" delete --force "${!#}" >/dev/null 2>&1 || true
@@ -514,7 +521,7 @@ _t_leak_state() {
         -printf 'cgroup %p\n' 2>/dev/null
     local pid cmd
     for pid in $(_t_test_pids); do
-        cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+        cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
         echo "process $pid: ${cmd:0:120}"
     done
 }
