@@ -526,8 +526,15 @@ _t_leak_state() {
     done
 }
 
+# The shared rootfs is read-only to every test (a mount destination missing from it would be
+# created there): its top two levels must not change during a case.
+_t_rootfs_state() {
+    [ -d "$ROOTFS" ] && find "$ROOTFS" -mindepth 1 -maxdepth 2 -printf 'rootfs entry %p\n' 2>/dev/null
+    return 0
+}
+
 leak_snapshot() {
-    _t_leak_state | sort >"$T_TMP/leak.before"
+    { _t_leak_state; _t_rootfs_state; } | sort >"$T_TMP/leak.before"
 }
 
 # Prints what exists now that did not at leak_snapshot and returns 1, after giving it
@@ -537,7 +544,7 @@ leak_check() {
     # No command runs beside the scan with the temp dir in its command line: it would be
     # taken for a test process.
     while :; do
-        _t_leak_state | sort >"$T_TMP/leak.after"
+        { _t_leak_state; _t_rootfs_state; } | sort >"$T_TMP/leak.after"
         new=$(comm -13 "$T_TMP/leak.before" "$T_TMP/leak.after")
         [ -z "$new" ] && return 0
         [ $SECONDS -ge $deadline ] && break

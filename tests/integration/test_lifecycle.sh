@@ -194,9 +194,9 @@ case_kill_bad_signal() {
 case_kill_all() {
     local b id dir=$T_TMP/killall-out
     mkdir -p "$dir"
-    b=$(make_bundle killall sh -c 'probe signal-wait >/out/a & probe signal-wait >/out/b & wait')
+    b=$(make_bundle killall sh -c 'probe signal-wait >/mnt/a & probe signal-wait >/mnt/b & wait')
     # shellcheck disable=SC2016
-    edit_config "$b" '.mounts += [{destination: "/out", type: "bind", source: $dir, options: ["rbind", "rw"]}]' \
+    edit_config "$b" '.mounts += [{destination: "/mnt", type: "bind", source: $dir, options: ["rbind", "rw"]}]' \
         --arg dir "$dir"
     id=$(new_id killall)
     oci create --bundle "$b" "$id" >/dev/null 2>&1

@@ -110,12 +110,12 @@ case_user_namespace() {
     # source (runc too mounts it from inside the user namespace).
     t_defer chmod "$(stat -c %a "$T_TMP")" "$T_TMP"
     chmod 0711 "$T_TMP"
-    b=$(make_bundle userns sh -c 'probe ids; probe ns; cat /proc/self/uid_map /proc/self/gid_map; probe write /out/made-inside hi')
+    b=$(make_bundle userns sh -c 'probe ids; probe ns; cat /proc/self/uid_map /proc/self/gid_map; probe write /mnt/made-inside hi')
     # shellcheck disable=SC2016
     edit_config "$b" '.linux.namespaces += [{type: "user"}]
         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-        | .mounts += [{destination: "/out", type: "bind", source: $dir, options: ["rbind", "rw"]}]' \
+        | .mounts += [{destination: "/mnt", type: "bind", source: $dir, options: ["rbind", "rw"]}]' \
         --arg dir "$dir"
     id=$(new_id userns)
     t_defer oci delete --force "$id"
