@@ -14,6 +14,9 @@ t_setup_file
 assert_clean_then_works() {
     local id=$1 good out
     assert_eq "" "$(ls -A "$T_ROOT")" "the failed create left state behind"
+    assert_eq "" "$(awk -v a="$T_TMP" -v b="$ROOTFS" 'index($5, a) || index($5, b)' /proc/self/mountinfo)" \
+        "the failed create left mounts behind"
+    assert_eq "" "$(_t_test_pids)" "the failed create left processes behind"
     assert_fails oci state "$id"
     good=$(make_bundle "good-$id" probe pid)
     out=$(oci run --bundle "$good" "$id")

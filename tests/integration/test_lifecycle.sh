@@ -400,6 +400,20 @@ case_state_document() {
     oci delete "$id"
 }
 
+case_state_annotations() {
+    local b id st
+    b=$(make_bundle annotations probe sleep 1000)
+    edit_config "$b" '.annotations = {"org.example.key": "value", "org.example.empty": ""}'
+    id=$(new_id annotations)
+    oci create --bundle "$b" "$id" >/dev/null 2>&1
+    t_defer oci delete --force "$id"
+    st=$(oci state "$id")
+    assert_eq '{"org.example.empty":"","org.example.key":"value"}' "$(jq -cS .annotations <<<"$st")"
+    assert_eq '"annotations","bundle","created","id","ociVersion","owner","pid","rootfs","status"' \
+        "$(jq -c keys <<<"$st" | tr -d '[]')"
+    oci delete --force "$id"
+}
+
 # shellcheck disable=SC2016 # python
 validate_state_py='
 import json, sys, os, jsonschema
@@ -458,5 +472,6 @@ t_case "run forwards TERM, USR1 and HUP to the container" case_run_forwards_sign
 t_case "run -d detaches and the container keeps running" case_run_detach
 t_case "--pid-file holds the init pid" case_pid_file
 t_case "state document has exactly the spec's and runc's keys" case_state_document
+t_case "state carries the config's annotations" case_state_annotations
 t_case "state validates against the spec's state schema" case_state_schema
 t_done
