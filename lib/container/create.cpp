@@ -57,6 +57,8 @@ Checked load_and_check(const CreateOptions& options, bool foreground)
         throw Error("config.json: process.args: must not be empty");
     std::string root = c.config.root.path;
     c.rootfs = real_path(root[0] == '/' ? root : c.bundle + "/" + root, "config.json: root.path: rootfs");
+    if (!c.config.process->terminal && !options.console_socket.empty())
+        throw Error("--console-socket given, but process.terminal is false: there is no console to send");
     if (c.config.process->terminal && options.console_socket.empty() && !foreground)
         throw Error("cannot allocate a terminal for a detached container without --console-socket");
     return c;
@@ -226,6 +228,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     if (!opts.pid_file.empty())
         write_pid_file(opts.pid_file, rec.pid);
     send_msg(parent_sock.get(), Msg::commit);
+    Message ack;
+    if (!recv_msg(parent_sock.get(), ack) || ack.type != Msg::detached)
+        throw Error("container init exited before it was started");
     rollback.commit();
     return out;
 }

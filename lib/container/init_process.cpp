@@ -210,6 +210,9 @@ void init_sequence(InitContext& ctx)
     send_msg(sync_fd, Msg::created);
     expect(sync_fd, Msg::commit);
     ::prctl(PR_SET_PDEATHSIG, 0);   // the container outlives `ocirun create`
+    // The parent waits for this before exiting: its exit must not deliver
+    // the death signal we are clearing.
+    send_msg(sync_fd, Msg::detached);
     ::close(sync_fd);
 
     wait_for_start(ctx.fifo_fd);

@@ -15,6 +15,7 @@ enum class Msg : uint32_t {
     pty_master,         // init -> parent: the terminal's master side (fd attached)
     created,            // init -> parent: set up, about to wait for start
     commit,             // parent -> init: state recorded, wait for start
+    detached,           // init -> parent: no longer tied to the parent's life (the parent may exit)
     run_hooks,          // init -> parent: mounts done, run prestart + createRuntime hooks
     hooks_done,         // parent -> init: they succeeded
     seccomp_listener,   // init -> parent: the seccomp notify fd (attached), for listenerPath

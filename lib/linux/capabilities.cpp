@@ -50,9 +50,10 @@ std::optional<uint64_t> to_mask(const std::optional<std::vector<std::string>>& n
 CapabilitySets resolve_capabilities(const spec::Capabilities& caps)
 {
     CapabilitySets out;
-    out.bounding = to_mask(caps.bounding, "bounding");
-    out.effective = to_mask(caps.effective, "effective");
-    out.permitted = to_mask(caps.permitted, "permitted");
+    // A set left out of a present capabilities object is empty, as in runc.
+    out.bounding = to_mask(caps.bounding, "bounding").value_or(0);
+    out.effective = to_mask(caps.effective, "effective").value_or(0);
+    out.permitted = to_mask(caps.permitted, "permitted").value_or(0);
     out.inheritable = to_mask(caps.inheritable, "inheritable").value_or(0);
     out.ambient = to_mask(caps.ambient, "ambient").value_or(0);
     return out;

@@ -9,8 +9,9 @@
 
 namespace oci::sys {
 
-// Bit masks (bit n = capability n). A set absent from the config is nullopt
-// and left as the process has it; inheritable and ambient default to empty.
+// Bit masks (bit n = capability n). Sets left out of the config's
+// capabilities object are empty; without that object (resolve_capabilities
+// not called) bounding/effective/permitted stay nullopt: left as they are.
 struct CapabilitySets {
     std::optional<uint64_t> bounding;
     std::optional<uint64_t> effective;

@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 
@@ -125,6 +126,20 @@ MountOptions parse_mount_options(const std::vector<std::string>& options)
             out.data += opt;
         }
     }
+    return out;
+}
+
+std::vector<std::string> known_mount_options()
+{
+    std::vector<std::string> out;
+    for (const auto& f : kFlags)
+        out.emplace_back(f.name);
+    for (const auto& p : kPropagation)
+        out.emplace_back(p.name);
+    for (const auto& r : kRecursive)
+        out.emplace_back(r.name);
+    out.emplace_back("tmpcopyup");
+    std::sort(out.begin(), out.end());
     return out;
 }
 

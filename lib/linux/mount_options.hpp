@@ -23,6 +23,9 @@ struct MountOptions {
 
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
+// Every option name parse_mount_options() understands (for `features`).
+std::vector<std::string> known_mount_options();
+
 // The flags that must be kept on a bind remount because the kernel locks
 // them when the mount is used from a less privileged user namespace.
 unsigned long locked_flags_from_statvfs(unsigned long statvfs_flags);

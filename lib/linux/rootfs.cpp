@@ -4,6 +4,7 @@
 #include "linux/cgroup_mount.hpp"
 #include "linux/mount_options.hpp"
 #include "linux/safe_path.hpp"
+#include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>
 
@@ -201,10 +202,16 @@ void pivot_into(const std::string& rootfs, bool no_pivot)
         if (::chroot(".") < 0)
             throw_errno("chroot to rootfs");
     } else {
+        util::unique_fd old_root(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+        if (!old_root)
+            throw_errno("open the old root");
         if (::syscall(SYS_pivot_root, ".", ".") < 0)
             throw_errno("pivot_root to " + rootfs);
-        // The old root is stacked under the new one at "."; make it a slave so
-        // detaching it cannot propagate an unmount to the host.
+        // The old root is stacked under the new one. Make it, not the new root
+        // ("." still names that), a slave so detaching it cannot propagate an
+        // unmount to the host, and the container's own mounts keep theirs.
+        if (::fchdir(old_root.get()) < 0)
+            throw_errno("chdir to the old root");
         if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
             throw_errno("make the old root a slave");
         if (::umount2(".", MNT_DETACH) < 0)

@@ -247,27 +247,6 @@ t_done() {
 oci() {
     local rc=0
     "$OCIRUN" --root "$T_ROOT" "$@" || rc=$?
-    # KNOWN BUG workaround (remove when fixed): the init of a created container is sometimes
-    # killed as `ocirun create` exits (it clears PR_SET_PDEATHSIG only after reading the commit
-    # message, racing with the parent's exit), leaving a "stopped" container; `run -d` too.
-    # Unless T_CREATE_RACE_RETRY=0, such a create is retried, loudly; test_lifecycle.sh checks the
-    # race itself without the retry.
-    local try=0 detached=0 a
-    if [ "${1:-}" = create ]; then
-        detached=1
-    elif [ "${1:-}" = run ]; then
-        for a in "$@"; do
-            case $a in -d | --detach | -detach | --detach=true) detached=1 ;; esac
-        done
-    fi
-    while [ $rc -eq 0 ] && [ $detached = 1 ] && [ "${T_CREATE_RACE_RETRY:-1}" = 1 ] && [ $try -lt 5 ] &&
-        _t_init_killed "${!#}"; do
-        echo "lib.sh: KNOWN BUG: the init of ${!#} died as create exited; deleting and creating again" >&2
-        "$OCIRUN" --root "$T_ROOT" delete --force "${!#}" >/dev/null 2>&1 || true
-        try=$((try + 1))
-        rc=0
-        "$OCIRUN" --root "$T_ROOT" "$@" || rc=$?
-    done
     if [ $rc -eq 0 ] && { [ "${1:-}" = create ] || [ "${1:-}" = run ]; } && [ $# -ge 2 ]; then
         local id=${!#} pid
         pid=$("$OCIRUN" --root "$T_ROOT" state "$id" 2>/dev/null | jq -r '.pid // empty' 2>/dev/null) || true
@@ -276,22 +255,6 @@ oci() {
         fi
     fi
     return $rc
-}
-
-# Succeeds when the init of container ID is gone, dead or has a SIGKILL pending.
-_t_init_killed() {
-    local pid st
-    st=$("$OCIRUN" --root "$T_ROOT" state "$1" 2>/dev/null) || return 1
-    [ "$(jq -r .status <<<"$st")" = stopped ] && return 0
-    pid=$(jq -r .pid <<<"$st")
-    local key value _
-    while read -r key value _; do
-        case $key in
-            State:) [ "$value" = Z ] || [ "$value" = X ] && return 0 ;;
-            SigPnd: | ShdPnd:) [ $((16#$value & 256)) -ne 0 ] && return 0 ;;
-        esac
-    done <"/proc/$pid/status" 2>/dev/null || return 0
-    return 1
 }
 
 # Prints a fresh container id for this file: ${T_ID_PREFIX}<n>-HINT.

@@ -88,7 +88,6 @@ case_create_existing_id() {
 
 # Each create leaves a live init behind, however quickly `ocirun create` exits.
 case_create_init_survives() {
-    skip "KNOWN BUG: the init is sometimes SIGKILLed as create exits (PDEATHSIG cleared after the commit message)"
     local b id i pid
     b=$(make_bundle survive probe sleep 1000)
     for i in $(seq 40); do

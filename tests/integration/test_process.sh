@@ -73,7 +73,6 @@ case_caps_root() {
 
 # A set left out of process.capabilities is empty (as runc does), not the host's.
 case_caps_absent_sets() {
-    skip "KNOWN BUG: a capability set absent from process.capabilities keeps the host's full set (bounding)"
     local b out
     b=$(make_bundle capsabsent probe caps)
     edit_config "$b" '.process.capabilities = {}'

@@ -132,7 +132,6 @@ case_propagation() {
 }
 
 case_propagation_shared() {
-    skip "KNOWN BUG: a mount's shared/rshared option is lost (mount is private) unless --no-pivot"
     local dir=$T_TMP/prop-shared b id out
     mkdir -p "$dir"
     b=$(make_bundle propshared probe mounts)

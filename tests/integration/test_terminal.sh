@@ -125,7 +125,6 @@ case_terminal_without_socket() {
 }
 
 case_console_socket_without_terminal() {
-    skip "KNOWN BUG: create --console-socket with process.terminal false succeeds (runc refuses: cannot use console socket if runc will not provide a console)"
     local b id
     b=$(make_bundle sock-noterm probe ids)
     id=$(new_id sock-noterm)
