@@ -35,6 +35,7 @@ int cmd_run(Context&, const std::vector<std::string>&);
 int cmd_list(Context&, const std::vector<std::string>&);
 int cmd_spec(Context&, const std::vector<std::string>&);
 int cmd_exec(Context&, const std::vector<std::string>&);
+int cmd_features(Context&, const std::vector<std::string>&);
 
 // exec's options, exposed for unit tests.
 std::vector<FlagSpec> exec_flag_specs();

@@ -25,6 +25,7 @@ const std::vector<CommandEntry>& commands()
         {"exec", cmd_exec, "run a new process inside a container", true},
         {"list", cmd_list, "list containers", false},
         {"spec", cmd_spec, "create a new specification file", false},
+        {"features", cmd_features, "show the enabled features", false},
     };
     return table;
 }

@@ -129,6 +129,9 @@ int parse_signal(const std::string& text);
 // it re-executes itself from one (and this call does not return).
 void reexec_sealed(char** argv);
 
+// The runtime-spec features document: what this build and kernel support.
+std::string features_json();
+
 struct VersionInfo {
     std::string version;
     std::string commit;
