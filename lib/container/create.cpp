@@ -3,6 +3,7 @@
 // so a failure at any point leaves nothing behind.
 #include "container/create.hpp"
 
+#include "cgroups/driver.hpp"
 #include "container/hooks.hpp"
 #include "container/init_process.hpp"
 #include "container/spawn.hpp"
@@ -17,6 +18,7 @@
 #include "util/rollback.hpp"
 
 #include <oci/error.hpp>
+#include <oci/log.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -38,6 +40,32 @@ std::string real_path(const std::string& path, const std::string& what)
     if (::realpath(path.c_str(), buf) == nullptr)
         throw_errno(what + " " + path);
     return buf;
+}
+
+// The container's cgroup, made and limited before its init exists. Without
+// root, a host that does not delegate cgroups to us leaves the container in
+// ours (nullptr), as runc and crun do rootless.
+std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id)
+{
+    cgroups::DriverOptions options;
+    options.skip_devices = ::geteuid() != 0;
+    std::string path = linux_cfg ? linux_cfg->cgroups_path : "";
+    try {
+        auto driver = cgroups::make_driver(path, id, options);
+        driver->create();
+        try {
+            driver->apply(linux_cfg && linux_cfg->resources ? *linux_cfg->resources : spec::Resources{});
+        } catch (...) {
+            driver->destroy();
+            throw;
+        }
+        return driver;
+    } catch (const Error& e) {
+        if (::geteuid() == 0 || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS))
+            throw;
+        log_debug(std::string("no cgroup for the container: ") + e.what());
+        return nullptr;
+    }
 }
 
 struct Checked {
@@ -169,6 +197,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::unique_fd status(::openat(dir.fd(), kStartStatus, O_RDWR | O_CLOEXEC | O_NOFOLLOW));
     if (!status)
         throw_errno("open " + dir.path() + "/" + kStartStatus);
+    // Shared with the undo step, which runs after this scope's locals are gone.
+    std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id);
+    if (cgroup)
+        rollback.add([cgroup] { cgroup->destroy(); });
     util::unique_fd proc = sys::open_trusted_proc();
     util::unique_fd parent_sock, child_sock;
     make_socketpair(parent_sock, child_sock);
@@ -194,6 +226,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
 
     CreatedContainer out;
+    spawn_plan.cgroup_fd = cgroup ? cgroup->dir_fd_for_clone() : -1;
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
 
@@ -209,6 +242,11 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
     rec.oci_version = config.oci_version;
     rec.annotations = config.annotations;
+    if (cgroup) {
+        rec.cgroup = cgroup->placement();
+        if (spawn_plan.cgroup_fd < 0)
+            cgroup->add_process(rec.pid);
+    }
     rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Written now so that `delete --force` can find the init if we are killed.
     dir.write(rec);

@@ -2,6 +2,7 @@
 // namespaces through its pidfd (the pid and time namespaces, which only apply
 // to children, are entered by us around the clone), then takes the same
 // process setup path as the init.
+#include "cgroups/driver.hpp"
 #include "container/create.hpp"
 #include "container/process_setup.hpp"
 #include "container/processes.hpp"
@@ -84,6 +85,10 @@ void exec_sequence(ExecContext& c)
     c.proc_fd = core::move_above(c.proc_fd, first_free);
     core::close_fds_except(first_free, {c.sync_fd, c.init_pidfd, c.proc_fd});
 
+    // Wait until the parent has put us in the container's cgroup.
+    core::Message go;
+    if (!core::recv_msg(c.sync_fd, go))
+        ::_exit(1);
     if (c.join_flags != 0 && ::setns(c.init_pidfd, c.join_flags) < 0)
         throw_errno("join the container's namespaces");
     ::close(c.init_pidfd);
@@ -209,6 +214,10 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         core::make_socketpair(parent_sock, child_sock);
         ctx.sync_fd = child_sock.get();
 
+        // The exec'd process is limited and accounted with the container.
+        std::unique_ptr<cgroups::Driver> cgroup;
+        if (!rec->cgroup.empty())
+            cgroup = cgroups::open_driver(rec->cgroup);
         std::optional<core::SignalScope> signals;
         if (!options.detach)
             signals.emplace();
@@ -224,12 +233,15 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
                 time_ns->enter(init.get());
             }
             int pidfd = -1;
-            pid_t pid = core::clone_with_pidfd(0, pidfd);
+            pid_t pid = core::clone_with_pidfd(0, pidfd, cgroup ? cgroup->dir_fd_for_clone() : -1);
             if (pid == 0)
                 core::run_child(ctx.sync_fd, [&] { exec_sequence(ctx); });
             child = util::OwnedChild(pid, util::unique_fd(pidfd));
         }
         child_sock.reset();
+        if (cgroup && cgroup->dir_fd_for_clone() < 0)
+            cgroup->add_process(child.pid());
+        core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
                                              state_to_json(core::to_public_state(*rec)));
         if (!options.pid_file.empty())

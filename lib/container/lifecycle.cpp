@@ -1,5 +1,6 @@
 // Runtime: create, start, state, list, kill, delete. Status transitions are
 // checked here, each under the container's lock.
+#include "cgroups/driver.hpp"
 #include "container/create.hpp"
 #include "container/hooks.hpp"
 #include "container/processes.hpp"
@@ -239,6 +240,10 @@ void Runtime::remove(const std::string& id, bool force)
                 throw Error("cannot delete container " + id + " that is not stopped: " + to_string(status));
             if (!core::kill_and_wait(*rec))
                 throw Error("container " + id + " did not stop after SIGKILL");
+            // Kills what is left in the cgroup (a container without its own
+            // pid namespace may have more than the init) and removes it.
+            if (!rec->cgroup.empty())
+                cgroups::open_driver(rec->cgroup)->destroy();
         }
         std::optional<spec::Hooks> hooks;
         if (rec && rec->has_hooks)

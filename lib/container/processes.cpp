@@ -1,5 +1,6 @@
 #include "container/processes.hpp"
 
+#include "cgroups/driver.hpp"
 #include "util/pidfd.hpp"
 
 #include <oci/error.hpp>
@@ -70,6 +71,10 @@ void signal_container(const Record& r, int signal, bool all)
     util::unique_fd init = open_init_pidfd(r);
     if (!init)
         throw Error("container not running");
+    if (all && !r.cgroup.empty()) {
+        cgroups::open_driver(r.cgroup)->kill_all(signal);
+        return;
+    }
     if (all && r.own_pid_ns) {
         for (pid_t pid : others_in_pid_ns(r.pid)) {
             util::unique_fd fd(util::pidfd_open(pid));

@@ -87,17 +87,22 @@ util::OwnedChild spawn_init(const SpawnPlan& plan, InitContext& ctx)
 
     ctx.parent_pid = ::getpid();
     int pidfd = -1;
-    pid_t pid = clone_with_pidfd(static_cast<uint64_t>(plan.clone_flags), pidfd);
+    pid_t pid = clone_with_pidfd(static_cast<uint64_t>(plan.clone_flags), pidfd, plan.cgroup_fd);
     if (pid == 0)
         init_main(ctx);
     return util::OwnedChild(pid, util::unique_fd(pidfd));
 }
 
-pid_t clone_with_pidfd(uint64_t flags, int& pidfd)
+pid_t clone_with_pidfd(uint64_t flags, int& pidfd, int cgroup_fd)
 {
     struct clone_args args;
     std::memset(&args, 0, sizeof args);
     args.flags = flags | CLONE_PIDFD;
+    // No migration afterwards: writing cgroup.procs waits for an RCU grace period.
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    }
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
     args.exit_signal = SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof args);

@@ -31,7 +31,7 @@ private:
 
 // clone3(CLONE_PIDFD | flags) without a new stack: returns 0 in the child,
 // the pid in the parent (pidfd set, O_CLOEXEC).
-pid_t clone_with_pidfd(uint64_t flags, int& pidfd);
+pid_t clone_with_pidfd(uint64_t flags, int& pidfd, int cgroup_fd = -1);
 
 struct SpawnPlan {
     int clone_flags = 0;       // CLONE_NEW* at clone time
@@ -39,6 +39,7 @@ struct SpawnPlan {
     bool new_time_ns = false;
     const spec::TimeOffsets* time_offsets = nullptr;
     int join_pid_ns_fd = -1;   // pid namespace joined by path
+    int cgroup_fd = -1;        // cgroup2: born into it (CLONE_INTO_CGROUP)
 };
 
 // Splits the namespace plan into what clone3 creates and what the init does.

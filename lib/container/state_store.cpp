@@ -56,6 +56,15 @@ uint64_t uint_field(yajl_val obj, const char* name)
     return v && YAJL_IS_NUMBER(v) ? std::strtoull(YAJL_GET_NUMBER(v), nullptr, 10) : 0;
 }
 
+void read_string_map(yajl_val obj, std::map<std::string, std::string>& out)
+{
+    if (obj == nullptr)
+        return;
+    for (size_t i = 0; i < obj->u.object.len; ++i)
+        if (YAJL_IS_STRING(obj->u.object.values[i]))
+            out[obj->u.object.keys[i]] = YAJL_GET_STRING(obj->u.object.values[i]);
+}
+
 } // namespace
 
 std::string record_to_json(const Record& r)
@@ -74,6 +83,7 @@ std::string record_to_json(const Record& r)
     w.key("ownPidNamespace"); w.boolean(r.own_pid_ns);
     w.key("hasHooks"); w.boolean(r.has_hooks);
     w.key("annotations"); w.string_map(r.annotations);
+    w.key("cgroup"); w.string_map(r.cgroup);
     w.end_object();
     return w.text();
 }
@@ -97,11 +107,8 @@ Record record_from_json(const std::string& text, const std::string& source)
     r.owner_uid = static_cast<uint32_t>(uint_field(o, "owner"));
     r.own_pid_ns = field(o, "ownPidNamespace", yajl_t_true) != nullptr;
     r.has_hooks = field(o, "hasHooks", yajl_t_true) != nullptr;
-    if (yajl_val a = field(o, "annotations", yajl_t_object)) {
-        for (size_t i = 0; i < a->u.object.len; ++i)
-            if (YAJL_IS_STRING(a->u.object.values[i]))
-                r.annotations[a->u.object.keys[i]] = YAJL_GET_STRING(a->u.object.values[i]);
-    }
+    read_string_map(field(o, "annotations", yajl_t_object), r.annotations);
+    read_string_map(field(o, "cgroup", yajl_t_object), r.cgroup);
     return r;
 }
 

@@ -27,6 +27,9 @@ struct Record {
     uint32_t owner_uid = 0;
     bool own_pid_ns = true;             // kill --all / delete need to find other processes otherwise
     bool has_hooks = false;             // poststart/poststop: kConfigCopy holds them
+    // The container's cgroup in each hierarchy (cgroups::Placement); empty
+    // when it has none (rootless without delegation).
+    std::map<std::string, std::string> cgroup;
     std::string oci_version;
     std::map<std::string, std::string> annotations;
 };

@@ -42,6 +42,7 @@ TEST_CASE("state record round-trips through JSON")
     r.own_pid_ns = false;
     r.oci_version = "1.3.0";
     r.annotations = {{"a", "1"}, {"b/c", "x y"}};
+    r.cgroup = {{"memory", "/ocirun/c1"}, {"unified", "/ocirun/c1"}};
     Record back = record_from_json(record_to_json(r), "state.json");
     CHECK(back.id == r.id);
     CHECK(back.status == r.status);
@@ -51,6 +52,7 @@ TEST_CASE("state record round-trips through JSON")
     CHECK(back.owner_uid == 1000);
     CHECK_FALSE(back.own_pid_ns);
     CHECK(back.annotations == r.annotations);
+    CHECK(back.cgroup == r.cgroup);
     CHECK_THROWS_WITH(record_from_json("{", "x/state.json"), Catch::Contains("x/state.json: corrupt state file"));
 }
 
