@@ -36,6 +36,11 @@ int cmd_list(Context&, const std::vector<std::string>&);
 int cmd_spec(Context&, const std::vector<std::string>&);
 int cmd_exec(Context&, const std::vector<std::string>&);
 int cmd_features(Context&, const std::vector<std::string>&);
+int cmd_pause(Context&, const std::vector<std::string>&);
+int cmd_resume(Context&, const std::vector<std::string>&);
+int cmd_ps(Context&, const std::vector<std::string>&);
+int cmd_events(Context&, const std::vector<std::string>&);
+int cmd_update(Context&, const std::vector<std::string>&);
 
 // exec's options, exposed for unit tests.
 std::vector<FlagSpec> exec_flag_specs();

@@ -26,6 +26,11 @@ const std::vector<CommandEntry>& commands()
         {"list", cmd_list, "list containers", false},
         {"spec", cmd_spec, "create a new specification file", false},
         {"features", cmd_features, "show the enabled features", false},
+        {"pause", cmd_pause, "freeze every process of a container", false},
+        {"resume", cmd_resume, "thaw a paused container", false},
+        {"ps", cmd_ps, "list the processes of a container", false},
+        {"events", cmd_events, "show resource statistics of a container", false},
+        {"update", cmd_update, "change a container's resource limits", false},
     };
     return table;
 }

@@ -111,6 +111,17 @@ public:
     // foreground it returns the process's exit code; detached, 0 once it runs.
     int exec(const std::string& id, const ExecOptions& options);
 
+    // Freezes / thaws every process of a running container (its cgroup).
+    void pause(const std::string& id);
+    void resume(const std::string& id);
+    // The host pids of every process in the container's cgroup.
+    std::vector<pid_t> processes(const std::string& id) const;
+    // runc's `events --stats` "data" object for the container.
+    std::string stats_json(const std::string& id) const;
+    // Applies new limits to a created, running or paused container. Fields
+    // left unset are unchanged.
+    void update(const std::string& id, const spec::Resources& resources);
+
     const RuntimeOptions& options() const noexcept { return options_; }
 
 private:

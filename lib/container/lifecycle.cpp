@@ -238,6 +238,9 @@ void Runtime::remove(const std::string& id, bool force)
             Status status = core::live_status(*rec);
             if ((status == Status::running || status == Status::paused) && !force)
                 throw Error("cannot delete container " + id + " that is not stopped: " + to_string(status));
+            // A frozen process cannot die: thaw it first.
+            if (status == Status::paused && !rec->cgroup.empty())
+                cgroups::open_driver(rec->cgroup)->thaw();
             if (!core::kill_and_wait(*rec))
                 throw Error("container " + id + " did not stop after SIGKILL");
             // Kills what is left in the cgroup (a container without its own
