@@ -1,0 +1,70 @@
+#!/bin/bash
+# shellcheck disable=SC2317 # the cases are called through t_case
+# runc's global flags as engines pass them: --log, --log-format (both spellings), --debug,
+# --systemd-cgroup, and the error contract (message on stderr and in the JSON log, exit 1).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+t_require_root
+t_require_ocirun
+t_require_rootfs
+t_setup_file
+
+case_json_log() {
+    local log=$T_TMP/log.json line
+    rm -f "$log"
+    assert_exit 1 "$OCIRUN" --root "$T_ROOT" --log "$log" --log-format=json delete no-such-container
+    assert_contains "$ERR" "container no-such-container does not exist"
+    line=$(tail -n1 "$log")
+    assert_eq error "$(jq -r .level <<<"$line")"
+    assert_contains "$(jq -r .msg <<<"$line")" "delete no-such-container: container no-such-container does not exist"
+    [[ $(jq -r .time <<<"$line") =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T ]] || { echo "bad time in $line" >&2; false; }
+    # The shim's spelling, with a separate value.
+    assert_exit 1 "$OCIRUN" --root "$T_ROOT" --log "$log" --log-format json kill no-such-container 9
+    assert_eq 2 "$(wc -l <"$log")"
+}
+
+case_text_log() {
+    local log=$T_TMP/log.txt
+    rm -f "$log"
+    assert_exit 1 "$OCIRUN" --root "$T_ROOT" --log "$log" start no-such-container
+    assert_contains "$(cat "$log")" 'level=error msg="start no-such-container: container no-such-container does not exist"'
+    assert_exit 1 "$OCIRUN" --log-format yaml list
+    assert_contains "$ERR" "invalid log-format"
+}
+
+case_delete_twice() {
+    # containerd's shim: delete, then delete --force, which must succeed although the
+    # container is gone.
+    local b id
+    b=$(make_bundle b true)
+    id=$(new_id del)
+    oci run --bundle "$b" "$id"
+    assert_exit 1 oci delete "$id"
+    assert_exit 0 oci delete --force "$id"
+    b=$(make_bundle b2 true)
+    oci create --bundle "$b" "$id"
+    oci start "$id"
+    wait_until 5 has_status "$id" stopped
+    assert_exit 0 oci delete "$id"
+    assert_exit 0 oci delete --force "$id"
+}
+
+case_flags_engines_pass() {
+    local b id
+    b=$(make_bundle b probe exit 0)
+    id=$(new_id flags)
+    assert_exit 0 "$OCIRUN" --root "$T_ROOT" --debug --systemd-cgroup=false run --bundle "$b" "$id"
+    assert_exit 1 "$OCIRUN" --root "$T_ROOT" --systemd-cgroup run --bundle "$b" "$id"
+    assert_contains "$ERR" "systemd"
+    assert_eq "" "$(ls "$T_ROOT")"
+    assert_exit 1 "$OCIRUN" no-such-command
+    assert_contains "$ERR" "no such command"
+    assert_exit 1 "$OCIRUN" --root "$T_ROOT" create --no-such-flag x
+    assert_contains "$ERR" "flag provided but not defined"
+}
+
+t_case "errors go to stderr and, as JSON lines, to --log" case_json_log
+t_case "text log lines, and a bad --log-format is refused" case_text_log
+t_case "delete then delete --force of the same container" case_delete_twice
+t_case "flags engines pass are accepted; --systemd-cgroup refused clearly" case_flags_engines_pass
+t_done
