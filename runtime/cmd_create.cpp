@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include <cstdlib>
+
 namespace ocirun {
 
 std::vector<FlagSpec> create_flag_specs()
@@ -21,6 +23,9 @@ oci::CreateOptions create_options_from(const ParsedArgs& parsed)
     o.no_new_keyring = parsed.flag("no-new-keyring");
     if (auto n = parsed.value("preserve-fds"))
         o.preserve_fds = parse_unsigned(*n, "preserve-fds");
+    // Socket activation passes through, as with runc: systemd's fds follow stdio.
+    if (const char* listen = std::getenv("LISTEN_FDS"); listen != nullptr && listen[0] != '\0')
+        o.listen_fds = parse_unsigned(listen, "LISTEN_FDS environment variable");
     return o;
 }
 

@@ -51,6 +51,9 @@ struct CreateOptions {
     bool no_pivot = false;
     bool no_new_keyring = false;
     unsigned preserve_fds = 0;        // fds 3 .. 3+N-1 are passed on
+    // Socket activation (sd_listen_fds): N more fds after the preserved ones
+    // are passed on, and the process gets LISTEN_FDS=N and LISTEN_PID=1.
+    unsigned listen_fds = 0;
 };
 
 // How `run` treats the container once started.

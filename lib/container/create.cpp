@@ -166,6 +166,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     validate_container_id(id);
     const CreateOptions& opts = options;
     Checked checked = load_and_check(opts, foreground);
+    if (opts.listen_fds > 0) {
+        checked.config.process->env.push_back("LISTEN_FDS=" + std::to_string(opts.listen_fds));
+        checked.config.process->env.push_back("LISTEN_PID=1");
+    }
     const spec::Config& config = checked.config;
     const spec::LinuxConfig* linux_cfg = config.linux_config ? &*config.linux_config : nullptr;
     static const std::vector<spec::Namespace> no_namespaces;
@@ -219,7 +223,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.fifo_fd = fifo.get();
     ctx.status_fd = status.get();
     ctx.proc_fd = proc.get();
-    ctx.preserve_fds = opts.preserve_fds;
+    ctx.preserve_fds = opts.preserve_fds + opts.listen_fds;
     ctx.no_pivot = opts.no_pivot;
     ctx.no_new_keyring = opts.no_new_keyring;
     ctx.setgroups_allowed = ::geteuid() == 0;

@@ -63,8 +63,21 @@ case_flags_engines_pass() {
     assert_contains "$ERR" "flag provided but not defined"
 }
 
+case_listen_fds() {
+    # Socket activation: LISTEN_FDS=1 passes fd 3 on and tells the process so.
+    local b id out
+    b=$(make_bundle b sh -c 'ls /proc/self/fd | tr "\n" " "; echo "LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID"')
+    id=$(new_id listen)
+    out=$(LISTEN_FDS=1 oci run --bundle "$b" "$id" 3</etc/hostname)
+    assert_contains "$out" "0 1 2 3 "
+    assert_contains "$out" "LISTEN_FDS=1 LISTEN_PID=1"
+    out=$(oci run --bundle "$b" "$id" 3</etc/hostname)
+    assert_not_contains "$out" "0 1 2 3 "
+}
+
 t_case "errors go to stderr and, as JSON lines, to --log" case_json_log
 t_case "text log lines, and a bad --log-format is refused" case_text_log
 t_case "delete then delete --force of the same container" case_delete_twice
 t_case "flags engines pass are accepted; --systemd-cgroup refused clearly" case_flags_engines_pass
+t_case "LISTEN_FDS passes the activation sockets through" case_listen_fds
 t_done
