@@ -64,15 +64,17 @@ case_flags_engines_pass() {
 }
 
 case_listen_fds() {
-    # Socket activation: LISTEN_FDS=1 passes fd 3 on and tells the process so.
+    # Socket activation: LISTEN_FDS=1 passes fd 3 on and tells the process so (ls's own
+    # directory fd is the next one).
     local b id out
     b=$(make_bundle b sh -c 'ls /proc/self/fd | tr "\n" " "; echo "LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID"')
     id=$(new_id listen)
     out=$(LISTEN_FDS=1 oci run --bundle "$b" "$id" 3</etc/hostname)
-    assert_contains "$out" "0 1 2 3 "
+    assert_contains "$out" "0 1 2 3 4 "
     assert_contains "$out" "LISTEN_FDS=1 LISTEN_PID=1"
     out=$(oci run --bundle "$b" "$id" 3</etc/hostname)
-    assert_not_contains "$out" "0 1 2 3 "
+    assert_not_contains "$out" "0 1 2 3 4"
+    assert_contains "$out" "LISTEN_FDS= LISTEN_PID="
 }
 
 t_case "errors go to stderr and, as JSON lines, to --log" case_json_log
