@@ -13,27 +13,14 @@ namespace {
 LogConfig g_config;
 int g_log_fd = -1;
 
-std::string now_rfc3339()
-{
-    struct timespec ts;
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    ::gmtime_r(&ts.tv_sec, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    char frac[16];
-    std::snprintf(frac, sizeof frac, ".%09ldZ", ts.tv_nsec);
-    return std::string(buf) + frac;
-}
-
 void write_log_line(oci::LogLevel level, const std::string& message)
 {
     std::string line;
     if (g_config.json) {
         line = "{\"level\":\"" + std::string(oci::to_string(level)) + "\",\"msg\":\"" + json_escape(message) +
-               "\",\"time\":\"" + now_rfc3339() + "\"}\n";
+               "\",\"time\":\"" + oci::rfc3339_now() + "\"}\n";
     } else {
-        line = "time=\"" + now_rfc3339() + "\" level=" + oci::to_string(level) + " msg=\"" + json_escape(message) +
+        line = "time=\"" + oci::rfc3339_now() + "\" level=" + oci::to_string(level) + " msg=\"" + json_escape(message) +
                "\"\n";
     }
     int fd = g_log_fd >= 0 ? g_log_fd : 2;

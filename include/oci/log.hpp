@@ -18,4 +18,7 @@ inline void log_warning(const std::string& message) { log(LogLevel::warning, mes
 
 const char* to_string(LogLevel level);
 
+// Now as RFC 3339 UTC with nanoseconds, as runc writes times in logs and state.
+std::string rfc3339_now();
+
 } // namespace oci

@@ -147,19 +147,6 @@ void write_pid_file(const std::string& path, pid_t pid)
                  [&] { util::write_file_atomic(dfd.get(), abs.substr(slash + 1), std::to_string(pid), 0644); });
 }
 
-std::string rfc3339_now()
-{
-    struct timespec ts;
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    ::gmtime_r(&ts.tv_sec, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    char frac[16];
-    std::snprintf(frac, sizeof frac, ".%09ldZ", ts.tv_nsec);
-    return std::string(buf) + frac;
-}
-
 CreatedContainer create_container(const RuntimeOptions& runtime, const std::string& id,
                                   const CreateOptions& options, bool foreground)
 {

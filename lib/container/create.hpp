@@ -18,8 +18,6 @@ struct CreatedContainer {
 CreatedContainer create_container(const RuntimeOptions& runtime, const std::string& id,
                                   const CreateOptions& options, bool foreground);
 
-std::string rfc3339_now();
-
 // Writes the pid atomically (temp file + rename), relative paths from the cwd.
 void write_pid_file(const std::string& path, pid_t pid);
 

@@ -1,6 +1,9 @@
 // The process-wide log sink behind oci::log.
 #include <oci/log.hpp>
 
+#include <cstdio>
+#include <ctime>
+
 namespace oci {
 
 namespace {
@@ -29,6 +32,19 @@ const char* to_string(LogLevel level)
     case LogLevel::error: return "error";
     }
     return "info";
+}
+
+std::string rfc3339_now()
+{
+    struct timespec ts;
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    ::gmtime_r(&ts.tv_sec, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char frac[16];
+    std::snprintf(frac, sizeof frac, ".%09ldZ", ts.tv_nsec);
+    return std::string(buf) + frac;
 }
 
 } // namespace oci
