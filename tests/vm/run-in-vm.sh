@@ -95,9 +95,16 @@ trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
+# The guest mounts fresh tmpfs on /tmp and /run, hiding a checkout there (a CI clone):
+# share it at the same path then.
+shares=()
+case $SRC/ in
+    /tmp/* | /run/*) shares=(--rw "$SRC") ;;
+esac
+
 mkfifo "$TMP/out"
 T0=$SECONDS
-VMRUN_TIMING=1 "${CGROUP2_VM_RUNNER:-$HERE/vm-run.sh}" -t "${CGROUP2_VM_TIMEOUT:-900}" -C "$SRC" "${envs[@]}" -- \
+VMRUN_TIMING=1 "${CGROUP2_VM_RUNNER:-$HERE/vm-run.sh}" -t "${CGROUP2_VM_TIMEOUT:-900}" -C "$SRC" "${shares[@]}" "${envs[@]}" -- \
     bash "$HERE/run-in-vm.sh" --guest "${files[@]}" >"$TMP/out" 2> >(tee "$TMP/err" >&2) &
 VMPID=$!
 
