@@ -14,6 +14,7 @@
 #include "linux/seccomp.hpp"
 #include "linux/seccomp_notify.hpp"
 #include "linux/terminal.hpp"
+#include "spec/validate.hpp"
 #include "util/fs.hpp"
 #include "util/pidfd.hpp"
 
@@ -192,6 +193,8 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         spec::Process process = exec_process(config.process ? *config.process : no_process, options);
         if (process.args.empty())
             throw Error("exec: no command given");
+        // The overrides (--cap, --user, ...) are checked as a config's process is.
+        spec::validate_process(process, "exec", "process");
         if (process.terminal && options.console_socket.empty() && options.detach)
             throw Error("cannot allocate a terminal for a detached exec without --console-socket");
 

@@ -41,6 +41,23 @@ int64_t now_ms()
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+// A hook may exit without reading its stdin: the write must then fail with
+// EPIPE, not kill us with SIGPIPE (whose default disposition we must keep for
+// the container's processes).
+void write_state(int fd, const std::string& state_json)
+{
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    ::sigprocmask(SIG_BLOCK, &pipe_set, &old);
+    ssize_t n = ::write(fd, state_json.data(), state_json.size());
+    if (n < 0 && errno == EPIPE) {
+        struct timespec zero{};
+        ::sigtimedwait(&pipe_set, nullptr, &zero);   // drop the pending SIGPIPE
+    }
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
 [[noreturn]] void exec_hook(const spec::Hook& hook, Pipe& in, Pipe& out)
 {
     // Between fork and exec: only async-signal-safe calls.
@@ -78,7 +95,7 @@ void run_one(const spec::Hook& hook, const std::string& what, const std::string&
     util::OwnedChild child(pid, util::unique_fd(util::pidfd_open(pid)));
     in.read.reset();
     out.write.reset();
-    (void)!::write(in.write.get(), state_json.data(), state_json.size());
+    write_state(in.write.get(), state_json);
     in.write.reset();
 
     std::string output;

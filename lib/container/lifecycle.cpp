@@ -161,8 +161,12 @@ void Runtime::start(const std::string& id)
             } catch (const Error&) {
                 // The spec: a failed poststart stops the container and deletes it.
                 core::kill_and_wait(*rec);
-                core::run_hooks_best_effort(hooks.poststop, "poststop", state);
+                if (!rec->cgroup.empty())
+                    cgroups::open_driver(rec->cgroup)->destroy();
                 dir->remove(root->get());
+                rec->status = Status::stopped;
+                rec->pid = 0;
+                core::run_hooks_best_effort(hooks.poststop, "poststop", state_to_json(core::to_public_state(*rec)));
                 throw;
             }
         }

@@ -249,7 +249,7 @@ case_create_runtime_fails() {
     : >"$log"
     edit_config "$b" '.hooks.createRuntime = [{path: "/no/such/hook"}]'
     assert_fails oci create --bundle "$b" "$id"
-    [ "$RC" -ne 141 ] || skip "KNOWN BUG: create died of SIGPIPE: a hook that cannot run never reads the state (see case_hook_ignores_stdin)"
+    [ "$RC" -ne 141 ] || { echo "create died of SIGPIPE: a hook that cannot run never reads the state (see case_hook_ignores_stdin)" >\&2; false; }
     assert_contains "$ERR" /no/such/hook
     assert_eq "" "$(ls -A "$T_ROOT")"
     assert_eq "prestart poststop" "$(kinds_in "$log")"
@@ -318,7 +318,7 @@ case_poststart_fails() {
     fi
     if [ ${#bugs[@]} -gt 0 ]; then
         local IFS=';'
-        skip "KNOWN BUG: after a failed poststart: ${bugs[*]}"
+        { echo "after a failed poststart: ${bugs[*]}" >\&2; false; }
     fi
 }
 
@@ -368,7 +368,7 @@ case_hook_ignores_stdin() {
     done
     if [ ${#died[@]} -gt 0 ]; then
         printf 'ocirun died of SIGPIPE (exit 141) in: %s\n' "${died[@]}"
-        skip "KNOWN BUG: ocirun dies of SIGPIPE (exit 141) when a hook exits before it wrote the state to the hook's stdin (${#died[@]} of 45 steps)"
+        { echo "ocirun dies of SIGPIPE (exit 141) when a hook exits before it wrote the state to the hook's stdin (${#died[@]} of 45 steps)" >\&2; false; }
     fi
 }
 
