@@ -21,7 +21,7 @@
 # Environment, as meson gives the integration tests: OCIRUN, ROOTFS, SPECS_DIR (defaults: the
 # tree built in build/, as lib.sh's); T_VERBOSE, T_CASE_TIMEOUT (default 300 in the VM: TCG is
 # slow), T_LEAK_SETTLE (default 10 in the VM) are passed on.
-# CGROUP2_VM_TIMEOUT: seconds for the whole VM run (default 900); the VM is killed after that.
+# CGROUP2_VM_TIMEOUT: seconds for the whole VM run (default 1500); the VM is killed after that.
 # VMRUN_* variables tune vm-run.sh (see its header), e.g. VMRUN_MEM, VMRUN_CPUS.
 # CGROUP2_VM_RUNNER: a command to use instead of vm-run.sh, given the same arguments (to test
 # this script's relay without a VM).
@@ -104,7 +104,7 @@ esac
 
 mkfifo "$TMP/out"
 T0=$SECONDS
-VMRUN_TIMING=1 "${CGROUP2_VM_RUNNER:-$HERE/vm-run.sh}" -t "${CGROUP2_VM_TIMEOUT:-900}" -C "$SRC" "${shares[@]}" "${envs[@]}" -- \
+VMRUN_TIMING=1 "${CGROUP2_VM_RUNNER:-$HERE/vm-run.sh}" -t "${CGROUP2_VM_TIMEOUT:-1500}" -C "$SRC" "${shares[@]}" "${envs[@]}" -- \
     bash "$HERE/run-in-vm.sh" --guest "${files[@]}" >"$TMP/out" 2> >(tee "$TMP/err" >&2) &
 VMPID=$!
 
@@ -216,7 +216,7 @@ if [ "$BOOTED" = 0 ]; then
 fi
 case $rc in
     0) how="" ;;
-    124) how="the VM timed out after ${CGROUP2_VM_TIMEOUT:-900}s (CGROUP2_VM_TIMEOUT)" ;;
+    124) how="the VM timed out after ${CGROUP2_VM_TIMEOUT:-1500}s (CGROUP2_VM_TIMEOUT)" ;;
     *) how="the VM ended with status $rc${why:+: $why}" ;;
 esac
 if [ -n "$cur" ]; then
