@@ -240,6 +240,23 @@ t_done() {
     exit 0
 }
 
+# Sets LAYOUT to the host's cgroup layout: v2 (unified), hybrid or v1 (legacy); skips the
+# file on anything else.
+t_require_cgroup_layout() {
+    case $(stat -fc %T /sys/fs/cgroup 2>/dev/null) in
+        cgroup2fs) LAYOUT=v2 ;;
+        tmpfs)
+            if [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+                LAYOUT=hybrid
+            else
+                LAYOUT=v1
+            fi
+            ;;
+        *) t_skip_all "/sys/fs/cgroup on the host is neither cgroup2 nor a tmpfs of hierarchies" ;;
+    esac
+    t_diag "host cgroup layout: $LAYOUT"
+}
+
 # --- containers and bundles ------------------------------------------------------------------
 
 # Runs ocirun with this file's state root. Remembers the pid of each container it creates, so

@@ -18,19 +18,7 @@ t_require_ocirun
 t_require_rootfs
 t_setup_file
 
-# The host's layout: v2 (unified), hybrid or v1 (legacy).
-case $(stat -fc %T /sys/fs/cgroup 2>/dev/null) in
-    cgroup2fs) LAYOUT=v2 ;;
-    tmpfs)
-        if [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
-            LAYOUT=hybrid
-        else
-            LAYOUT=v1
-        fi
-        ;;
-    *) t_skip_all "/sys/fs/cgroup on the host is neither cgroup2 nor a tmpfs of hierarchies" ;;
-esac
-t_diag "host cgroup layout: $LAYOUT"
+t_require_cgroup_layout   # sets LAYOUT: v2, hybrid or v1
 
 # --- where the cgroups are ---------------------------------------------------------------------
 
