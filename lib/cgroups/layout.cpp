@@ -1,6 +1,8 @@
 // Host cgroup layout from mountinfo and statfs; /proc/<pid>/cgroup parsing.
 #include "cgroups/layout.hpp"
 
+#include "util/mountinfo.hpp"
+
 #include "util/fs.hpp"
 
 #include <oci/error.hpp>
@@ -15,35 +17,6 @@
 namespace oci::cgroups {
 
 namespace {
-
-std::vector<std::string> split(const std::string& s, char sep)
-{
-    std::vector<std::string> out;
-    std::string::size_type start = 0;
-    for (;;) {
-        auto end = s.find(sep, start);
-        out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        if (end == std::string::npos)
-            return out;
-        start = end + 1;
-    }
-}
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape(const std::string& s)
-{
-    auto oct = [](char c) { return c >= '0' && c <= '7'; };
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size() && oct(s[i + 1]) && oct(s[i + 2]) && oct(s[i + 3])) {
-            out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-            i += 3;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 // v1 super options also carry mount flags (rw, xattr, release_agent=...);
 // only these name controllers.
@@ -93,20 +66,11 @@ Layout parse_layout(const std::string& mountinfo, const std::string& root_in)
     std::optional<Hierarchy> at_unified;
     std::vector<Hierarchy> v1;
 
-    std::istringstream in(mountinfo);
-    std::string line;
-    while (std::getline(in, line)) {
-        auto dash = line.find(" - ");
-        if (dash == std::string::npos)
-            continue;
-        auto left = split(line.substr(0, dash), ' ');
-        auto right = split(line.substr(dash + 3), ' ');
-        if (left.size() < 5 || right.size() < 3)
-            continue;
-        const std::string& fs_type = right[0];
+    for (const util::MountInfoEntry& m : util::parse_mountinfo(mountinfo)) {
+        const std::string& fs_type = m.fs_type;
         if (fs_type != "cgroup" && fs_type != "cgroup2")
             continue;
-        std::string mount_point = unescape(left[4]);
+        const std::string& mount_point = m.mount_point;
         std::string dir;
         if (mount_point == root)
             dir = "";
@@ -119,10 +83,10 @@ Layout parse_layout(const std::string& mountinfo, const std::string& root_in)
 
         Hierarchy h;
         h.dir = dir;
-        h.mount_root = unescape(left[3]);
+        h.mount_root = m.root;
         h.v2 = fs_type == "cgroup2";
         if (!h.v2)
-            for (const auto& option : split(right[2], ','))
+            for (const auto& option : m.super_options)
                 if (is_v1_controller(option))
                     h.controllers.push_back(option);
 
@@ -204,7 +168,7 @@ std::vector<ProcCgroup> parse_proc_cgroup(const std::string& text)
         }
         std::string controllers = line.substr(c1 + 1, c2 - c1 - 1);
         if (!controllers.empty())
-            entry.controllers = split(controllers, ',');
+            entry.controllers = util::split(controllers, ',');
         entry.path = line.substr(c2 + 1);
         out.push_back(std::move(entry));
     }

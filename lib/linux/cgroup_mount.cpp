@@ -2,6 +2,7 @@
 
 #include "linux/safe_path.hpp"
 #include "util/fs.hpp"
+#include "util/mountinfo.hpp"
 
 #include <oci/error.hpp>
 
@@ -18,16 +19,6 @@
 namespace oci::sys {
 
 namespace {
-
-std::vector<std::string> split(const std::string& s, char sep)
-{
-    std::vector<std::string> out;
-    std::string cur;
-    std::istringstream in(s);
-    while (std::getline(in, cur, sep))
-        out.push_back(cur);
-    return out;
-}
 
 constexpr unsigned long kSafeFlags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
@@ -56,30 +47,20 @@ void mount_one(int root_fd, const std::string& dest, const CgroupMountInfo& h, c
 std::vector<CgroupMountInfo> parse_cgroup_mounts(const std::string& mountinfo)
 {
     std::vector<CgroupMountInfo> out;
-    std::istringstream in(mountinfo);
-    std::string line;
-    while (std::getline(in, line)) {
-        auto dash = line.find(" - ");
-        if (dash == std::string::npos)
+    for (const util::MountInfoEntry& m : util::parse_mountinfo(mountinfo)) {
+        if (m.fs_type != "cgroup" && m.fs_type != "cgroup2")
             continue;
-        auto left = split(line.substr(0, dash), ' ');
-        auto right = split(line.substr(dash + 3), ' ');
-        if (left.size() < 5 || right.size() < 3)
-            continue;
-        const std::string& mp = left[4];
-        if (right[0] != "cgroup" && right[0] != "cgroup2")
-            continue;
-        if (mp != "/sys/fs/cgroup" && mp.rfind("/sys/fs/cgroup/", 0) != 0)
+        if (m.mount_point != "/sys/fs/cgroup" && m.mount_point.rfind("/sys/fs/cgroup/", 0) != 0)
             continue;
         std::string supers;
-        for (const auto& o : split(right[2], ',')) {
+        for (const auto& o : m.super_options) {
             if (o == "rw" || o == "ro")
                 continue;
             if (!supers.empty())
                 supers += ',';
             supers += o;
         }
-        out.push_back({mp, right[0], supers});
+        out.push_back({m.mount_point, m.fs_type, supers});
     }
     return out;
 }
@@ -101,9 +82,9 @@ std::string own_cgroup_path(const std::string& proc_self_cgroup, const CgroupMou
             return path;
         if (h.fs_type == "cgroup" && !controllers.empty()) {
             // Compare as sets: "cpu" must not match the hierarchy "cpuacct".
-            auto have = split(h.super_options, ',');
+            auto have = util::split(h.super_options, ',');
             bool all = true;
-            for (const auto& c : split(controllers, ','))
+            for (const auto& c : util::split(controllers, ','))
                 all = all && std::find(have.begin(), have.end(), c) != have.end();
             if (all)
                 return path;
