@@ -93,12 +93,8 @@ void exec_sequence(ExecContext& c)
     if (c.join_flags != 0 && ::setns(c.init_pidfd, c.join_flags) < 0)
         throw_errno("join the container's namespaces");
     ::close(c.init_pidfd);
-    if (c.join_flags & CLONE_NEWUSER) {
-        // Full capabilities in the container's user namespace; become its root.
-        if (::setresgid(0, 0, 0) == 0 && c.setgroups_allowed)
-            ::setgroups(0, nullptr);
-        ::setresuid(0, 0, 0);
-    }
+    if (c.join_flags & CLONE_NEWUSER)
+        core::become_root_in_user_ns(c.setgroups_allowed);
     if (p.oom_score_adj)
         util::write_existing_at(c.proc_fd, "self/oom_score_adj", std::to_string(*p.oom_score_adj));
     ::close(c.proc_fd);   // no host directory stays open past this point

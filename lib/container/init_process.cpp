@@ -70,14 +70,6 @@ void run_create_hooks(const InitContext& c)
     run_hooks(hooks.create_container, "createContainer", c.state_json);
 }
 
-void become_root_in_new_user_ns()
-{
-    // Only works when 0 is mapped; a config without it stays as mapped.
-    if (::setresgid(0, 0, 0) == 0)
-        ::setgroups(0, nullptr);
-    ::setresuid(0, 0, 0);
-}
-
 void join_session_keyring(const std::string& id)
 {
     std::string name = "_ses." + id;
@@ -175,7 +167,7 @@ void init_sequence(InitContext& ctx)
     if (ns.joins_type(spec::NamespaceType::user))
         sys::join_namespaces(ns, true, false);
     if (ns.has(spec::NamespaceType::user))
-        become_root_in_new_user_ns();
+        become_root_in_user_ns(c.setgroups_allowed);
     sys::join_namespaces(ns, false, true);
     if (int flags = ctx.unshare_flags & ~CLONE_NEWCGROUP; flags != 0 && ::unshare(flags) < 0)
         throw_errno("create namespaces");

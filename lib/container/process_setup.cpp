@@ -7,6 +7,7 @@
 #include <oci/error.hpp>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -97,6 +98,13 @@ void begin_setup_process()
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void become_root_in_user_ns(bool setgroups_allowed)
+{
+    if (::setresgid(0, 0, 0) == 0 && setgroups_allowed)
+        ::setgroups(0, nullptr);
+    ::setresuid(0, 0, 0);
 }
 
 int move_above(int fd, int min_fd)

@@ -17,6 +17,10 @@ namespace oci::core {
 // PDEATHSIG, non-dumpable (D10), an empty signal mask.
 void begin_setup_process();
 
+// After entering a user namespace (with all capabilities in it): become its
+// root. Only works when 0 is mapped; otherwise the ids stay as mapped.
+void become_root_in_user_ns(bool setgroups_allowed);
+
 // Moves an internal fd above the preserved range (fds 3..min_fd-1).
 int move_above(int fd, int min_fd);
 // Closes every fd from `first` up except those in keep (D2).
