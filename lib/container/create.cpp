@@ -213,7 +213,13 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.preserve_fds = opts.preserve_fds + opts.listen_fds;
     ctx.no_pivot = opts.no_pivot;
     ctx.no_new_keyring = opts.no_new_keyring;
-    ctx.setgroups_allowed = ::geteuid() == 0;
+    static const std::vector<spec::IdMapping> no_mappings;
+    const auto& uid_map = linux_cfg ? linux_cfg->uid_mappings : no_mappings;
+    const auto& gid_map = linux_cfg ? linux_cfg->gid_mappings : no_mappings;
+    bool privileged = ::geteuid() == 0;
+    sys::IdMapPlan id_maps = sys::plan_id_maps(uid_map, gid_map, privileged, ::geteuid(), ::getegid());
+    ctx.setgroups_allowed = !id_maps.deny_setgroups;
+    ctx.maps_written_unprivileged = !privileged && ns.creates(spec::NamespaceType::user);
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
 
     CreatedContainer out;
@@ -246,9 +252,8 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // exec, and start/delete for hooks, use this copy, whatever the bundle becomes.
     util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
 
-    if (ns.creates(spec::NamespaceType::user) && linux_cfg)
-        sys::write_id_maps(proc.get(), rec.pid, linux_cfg->uid_mappings, linux_cfg->gid_mappings,
-                           !ctx.setgroups_allowed);
+    if (ns.creates(spec::NamespaceType::user))
+        sys::write_id_maps(proc.get(), rec.pid, uid_map, gid_map, id_maps);
     send_msg(parent_sock.get(), Msg::go, 0, state_json);
     follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config, state_json);
 

@@ -64,6 +64,17 @@ int namespaces_to_join(pid_t init)
     return flags;
 }
 
+// An unprivileged create denied setgroups in the container's user namespace
+// unless newgidmap mapped its gids; the exec'd process must not try then.
+bool setgroups_allowed_for(int proc_fd, pid_t init_pid)
+{
+    try {
+        return util::read_file_at(proc_fd, std::to_string(init_pid) + "/setgroups").rfind("allow", 0) == 0;
+    } catch (const Error&) {
+        return ::geteuid() == 0;
+    }
+}
+
 struct ExecContext {
     const spec::Process* process = nullptr;
     sys::CapabilitySets capabilities;
@@ -208,7 +219,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         util::unique_fd proc = sys::open_trusted_proc();
         ctx.proc_fd = proc.get();
         ctx.preserve_fds = options.preserve_fds;
-        ctx.setgroups_allowed = ::geteuid() == 0;
+        ctx.setgroups_allowed = setgroups_allowed_for(proc.get(), rec->pid);
         util::unique_fd parent_sock, child_sock;
         core::make_socketpair(parent_sock, child_sock);
         ctx.sync_fd = child_sock.get();

@@ -149,7 +149,7 @@ void init_sequence(InitContext& ctx)
     const spec::Process& p = *c.process;
     const auto& lc = c.config->linux_config;
 
-    begin_setup_process();
+    begin_setup_process(c.maps_written_unprivileged);
 
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     // Internal fds move above the preserved range.
@@ -163,6 +163,9 @@ void init_sequence(InitContext& ctx)
     close_fds_except(first_free, keep);
 
     ctx.state_json = expect(sync_fd, Msg::go).text;   // uid/gid maps are written
+    // Still alone in our new namespaces: nothing from the container saw us dumpable.
+    if (c.maps_written_unprivileged)
+        ::prctl(PR_SET_DUMPABLE, 0);
     const auto& ns = *c.namespaces;
     if (ns.joins_type(spec::NamespaceType::user))
         sys::join_namespaces(ns, true, false);
