@@ -4,6 +4,7 @@
 #include "container/create.hpp"
 
 #include "cgroups/driver.hpp"
+#include "cgroups/translate.hpp"
 #include "container/hooks.hpp"
 #include "container/init_process.hpp"
 #include "container/spawn.hpp"
@@ -42,28 +43,45 @@ std::string real_path(const std::string& path, const std::string& what)
     return buf;
 }
 
-// The container's cgroup, made and limited before its init exists. Without
-// root, a host that does not delegate cgroups to us leaves the container in
-// ours (nullptr), as runc and crun do rootless.
+// The container's cgroup, made and limited before its init exists.
+//
+// Without root, a cgroup is only ours where the host delegated one to us.
+// The default path is then runc's, the container's id relative to our own
+// cgroup, which lands inside a delegated subtree. Where we may not create
+// it, we decide as runc's rootless cgroup managers do: with neither a
+// cgroupsPath nor limits the container stays in our cgroup (nullptr, with a
+// debug line saying why); an explicit cgroupsPath or limits that need a
+// controller cannot be honoured, and that is an error, not a container
+// running without them. Device rules are not applied (nor needed: a user
+// namespace cannot create device nodes).
 std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id)
 {
+    bool privileged = ::geteuid() == 0;
     cgroups::DriverOptions options;
-    options.skip_devices = ::geteuid() != 0;
-    std::string path = linux_cfg ? linux_cfg->cgroups_path : "";
+    options.skip_devices = !privileged;
+    std::string configured = linux_cfg ? linux_cfg->cgroups_path : "";
+    std::string path = configured.empty() && !privileged ? id : configured;
+    static const spec::Resources no_resources;
+    const spec::Resources& resources = linux_cfg && linux_cfg->resources ? *linux_cfg->resources : no_resources;
     try {
         auto driver = cgroups::make_driver(path, id, options);
         driver->create();
         try {
-            driver->apply(linux_cfg && linux_cfg->resources ? *linux_cfg->resources : spec::Resources{});
+            driver->apply(resources);
         } catch (...) {
             driver->destroy();
             throw;
         }
         return driver;
     } catch (const Error& e) {
-        if (::geteuid() == 0 || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS))
+        if (privileged || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS))
             throw;
-        log_debug(std::string("no cgroup for the container: ") + e.what());
+        if (!configured.empty())
+            throw Error("linux.cgroupsPath \"" + configured + "\": not delegated to this user: " + e.what(), e.code());
+        if (cgroups::limits_requested(resources))
+            throw Error("linux.resources: limits need a cgroup, and none is delegated to this user "
+                        "(run without limits, or in a delegated cgroup): " + std::string(e.what()), e.code());
+        log_debug(std::string("rootless: no cgroup is delegated to us, the container stays in ours: ") + e.what());
         return nullptr;
     }
 }
