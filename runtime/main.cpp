@@ -63,14 +63,21 @@ void print_usage(FILE* out)
 
 // Without root the state lives in the user's runtime dir. Failing here is
 // clearer than the EACCES that /run/ocirun or a missing /run/user/<uid>
-// would give later.
+// would give later. Root of a user namespace (rootless Podman runs us so)
+// uses XDG_RUNTIME_DIR as runc does, unless USER says it is the real root.
 std::string default_root()
 {
-    if (::geteuid() == 0)
-        return "/run/ocirun";
     // Podman sets XDG_RUNTIME_DIR to "" as root; empty counts as unset.
     const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-    if (xdg != nullptr && xdg[0] != '\0')
+    bool have_xdg = xdg != nullptr && xdg[0] != '\0';
+    if (::geteuid() == 0) {
+        const char* user = std::getenv("USER");
+        bool real_root = user != nullptr && std::strcmp(user, "root") == 0;
+        if (have_xdg && !real_root && oci::running_rootless())
+            return std::string(xdg) + "/ocirun";
+        return "/run/ocirun";
+    }
+    if (have_xdg)
         return std::string(xdg) + "/ocirun";
     std::string user_dir = "/run/user/" + std::to_string(::geteuid());
     struct stat st;

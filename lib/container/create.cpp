@@ -56,7 +56,7 @@ std::string real_path(const std::string& path, const std::string& what)
 // namespace cannot create device nodes).
 std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id)
 {
-    bool privileged = ::geteuid() == 0;
+    bool privileged = !running_rootless();
     cgroups::DriverOptions options;
     options.skip_devices = !privileged;
     std::string configured = linux_cfg ? linux_cfg->cgroups_path : "";
@@ -236,7 +236,11 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     const auto& gid_map = linux_cfg ? linux_cfg->gid_mappings : no_mappings;
     bool privileged = ::geteuid() == 0;
     sys::IdMapPlan id_maps = sys::plan_id_maps(uid_map, gid_map, privileged, ::geteuid(), ::getegid());
-    ctx.setgroups_allowed = !id_maps.deny_setgroups;
+    // Without a user namespace of its own the container has ours, where
+    // setgroups may be denied (root of rootless Podman's namespace).
+    ctx.setgroups_allowed = ns.creates(spec::NamespaceType::user)
+                                ? !id_maps.deny_setgroups
+                                : util::read_file("/proc/self/setgroups").rfind("allow", 0) == 0;
     ctx.maps_written_unprivileged = !privileged && ns.creates(spec::NamespaceType::user);
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
 

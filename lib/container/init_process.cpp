@@ -8,6 +8,7 @@
 #include "container/sync_socket.hpp"
 #include "linux/devices.hpp"
 #include "linux/masked_paths.hpp"
+#include "linux/namespaces.hpp"
 #include "linux/process_attrs.hpp"
 #include "linux/rootfs.hpp"
 #include "linux/terminal.hpp"
@@ -93,7 +94,8 @@ void setup_rootfs(const InitContext& c)
     sys::MountContext mctx;
     mctx.rootfs = c.rootfs;
     mctx.bundle = c.bundle;
-    mctx.in_user_ns = c.namespaces->has(spec::NamespaceType::user);
+    // Ours may not be the host's either (rootless Podman runs us in its own).
+    mctx.in_user_ns = c.namespaces->has(spec::NamespaceType::user) || !sys::in_initial_user_ns();
     mctx.own_cgroup_ns = own_ns(c, spec::NamespaceType::cgroup);
     mctx.own_net_ns = own_ns(c, spec::NamespaceType::network);
     mctx.own_cgroups = util::read_file_at(c.proc_fd, "self/cgroup");
