@@ -270,7 +270,7 @@ check_cgroupfs_readonly() {
     echo "$out"
     assert_contains "$out" checked
     assert_not_contains "$out" WROTE
-    [ -n "$(grep '^mount /sys/fs/cgroup' <<<"$out")" ] || { echo "no cgroup mount seen" >&2; false; }
+    grep -q '^mount /sys/fs/cgroup' <<<"$out" || { echo "no cgroup mount seen" >&2; false; }
     while read -r line; do
         case $(cut -d' ' -f3 <<<"$line") in
             ro | ro,*) ;;
@@ -311,8 +311,9 @@ case_devices() {
 }
 
 case_newuidmap_ranges() {
-    command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
+    if ! command -v newuidmap >/dev/null || ! command -v newgidmap >/dev/null; then
         skip "newuidmap/newgidmap are not installed (uidmap package)"
+    fi
     local b id out pid maps
     # The user's own ids as 0, its subordinate range from 1.
     maps=$(jq -nc --argjson u "$RL_UID" --argjson g "$RL_GID" --argjson s "$RL_SUB_START" --argjson n "$RL_SUB_COUNT" \
