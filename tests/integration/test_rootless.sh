@@ -389,6 +389,61 @@ case_cgroups_not_delegated() {
     [ ! -e "$RL_ROOT/$id" ]
 }
 
+# The cgroup hierarchies' mount points: /sys/fs/cgroup on a unified host, else every v1
+# hierarchy and the cgroup2 one of a hybrid host.
+cgroup_mounts() {
+    if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+        echo /sys/fs/cgroup
+    else
+        awk '($3 == "cgroup" || $3 == "cgroup2") && $2 ~ "^/sys/fs/cgroup/[^/]+$" { print $2 }' /proc/self/mounts
+    fi
+}
+
+# A cgroup delegated to the user, as systemd's Delegate=yes does: root makes DELEG (owned by
+# the user) with a child `runner` holding the process that runs ocirun. The container's
+# cgroup, its id relative to ocirun's own, then lands inside it, with its limits applied.
+case_cgroups_delegated() {
+    local deleg=${T_ID_PREFIX}deleg mounts=() m b id out
+    mapfile -t mounts < <(cgroup_mounts)
+    [ ${#mounts[@]} -gt 0 ] || skip "no cgroup hierarchy is mounted under /sys/fs/cgroup"
+    for m in "${mounts[@]}"; do
+        mkdir "$m/$deleg" "$m/$deleg/runner"
+        t_defer rmdir "$m/$deleg"
+        t_defer rmdir "$m/$deleg/runner"
+        if [ -f "$m/cpuset.cpus" ] && [ "$(stat -fc %T "$m")" != cgroup2fs ]; then
+            # A v1 cpuset takes no process until it has cpus and mems.
+            cat "$m/cpuset.cpus" >"$m/$deleg/cpuset.cpus"
+            cat "$m/cpuset.mems" >"$m/$deleg/cpuset.mems"
+            cat "$m/cpuset.cpus" >"$m/$deleg/runner/cpuset.cpus"
+            cat "$m/cpuset.mems" >"$m/$deleg/runner/cpuset.mems"
+        fi
+        chown -R "$RL_UID:$RL_GID" "$m/$deleg"
+        if [ "$(stat -fc %T "$m")" = cgroup2fs ] && [ -w "$m/$deleg/cgroup.subtree_control" ]; then
+            # Controllers for the container's cgroup, a sibling of the runner (no process
+            # may sit in a cgroup that has controllers for its children).
+            echo +pids >"$m/$deleg/cgroup.subtree_control" 2>/dev/null || true
+        fi
+    done
+    b=$(make_user_bundle deleg sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids/pids.max 2>/dev/null; true')
+    edit_config "$b" '.linux.resources = {pids: {limit: 42}}'
+    chown "$RL_UID:$RL_GID" "$b/config.json"
+    id=$(new_id deleg)
+    t_defer uoci delete --force "$id"
+    # The runner moves itself into the delegated cgroups, then becomes the user.
+    out=$(
+        for m in "${mounts[@]}"; do
+            echo "$BASHPID" >"$m/$deleg/runner/cgroup.procs"
+        done
+        as_user "$OCIRUN" --debug run --bundle "$b" "$id" 2>&1 || echo "run failed: $?"
+    )
+    echo "$out"
+    assert_not_contains "$out" "run failed"
+    assert_not_contains "$out" "no cgroup is delegated"
+    assert_contains "$out" 42 "the pids limit applies inside"
+    # run's delete removed the container's cgroups again.
+    [ -z "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "$id" 2>/dev/null)" ]
+}
+
 case_state_root() {
     local b id
     # No XDG_RUNTIME_DIR and no /run/user/<uid> (no login session made one): a clear error.
@@ -497,6 +552,7 @@ t_case "T-ROOTLESS-1: ... without a cgroup namespace" case_cgroupfs_readonly_no_
 t_case "devices are usable (bound from the host)" case_devices
 t_case "uid/gid ranges through newuidmap/newgidmap" case_newuidmap_ranges
 t_case "no delegated cgroup: runs without one; limits or a cgroupsPath are errors" case_cgroups_not_delegated
+t_case "a delegated cgroup is used, with the limits applied" case_cgroups_delegated
 t_case "state root: XDG_RUNTIME_DIR, a clear error without it, --root" case_state_root
 t_case "rootless podman run --rm with ocirun as its runtime" case_podman
 t_done
