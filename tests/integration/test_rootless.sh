@@ -244,6 +244,29 @@ case_exec() {
     uoci kill "$id" KILL
 }
 
+# D1/D2 hold without root: the init runs from the sealed copy of ocirun, and the container's
+# processes (init and exec) get stdio and nothing else of ocirun's.
+case_sealed_and_no_fd_leaks() {
+    local b id pid out
+    b=$(make_user_bundle fds probe fds)
+    id=$(new_id fds)
+    t_defer uoci delete --force "$id"
+    out=$(exec 7</etc/hostname 8<"$RL_DIR"; uoci run --bundle "$b" "$id")
+    assert_eq 3 "$(grep -c '^fd=' <<<"$out")" "fds seen: $out"
+    assert_not_contains "$out" hostname
+
+    b=$(make_user_bundle sealed probe sleep 1000)
+    id=$(new_id sealed)
+    t_defer uoci delete --force "$id"
+    uoci create --bundle "$b" "$id" >/dev/null 2>&1 </dev/null
+    pid=$(uoci state "$id" | jq -r .pid)
+    assert_eq "/memfd:ocirun (deleted)" "$(readlink "/proc/$pid/exe")"
+    uoci start "$id"
+    out=$(exec 7</etc/hostname; uoci exec "$id" probe fds)
+    assert_eq 3 "$(grep -c '^fd=' <<<"$out")" "fds seen by exec: $out"
+    uoci kill "$id" KILL
+}
+
 # T-ROOTLESS-1: with /sys bound from the host, every cgroup mount inside is read-only and
 # writes to it fail: with the config as `spec --rootless` writes it, without its
 # /sys/fs/cgroup mount (runc <= 1.1.4's template, the CVE's case 2), and without a cgroup
@@ -546,6 +569,7 @@ t_case "run as an unprivileged user: output and exit code" case_run_output_and_e
 t_case "uid 0 inside is the user outside; one mapping of its own ids, setgroups denied" case_ids_mapped_to_the_user
 t_case "create/start/state/list/kill/delete as the user, state in its XDG_RUNTIME_DIR" case_lifecycle
 t_case "exec joins every namespace of the container and returns the exit code" case_exec
+t_case "the init runs from the sealed copy; no fds of ocirun's reach init or exec" case_sealed_and_no_fd_leaks
 t_case "T-ROOTLESS-1: /sys and the cgroupfs are read-only inside (spec --rootless)" case_cgroupfs_readonly_spec
 t_case "T-ROOTLESS-1: ... without a /sys/fs/cgroup mount (runc <= 1.1.4 template)" case_cgroupfs_readonly_old_template
 t_case "T-ROOTLESS-1: ... without a cgroup namespace" case_cgroupfs_readonly_no_cgroupns
