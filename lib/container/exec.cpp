@@ -168,7 +168,10 @@ pid_t pid_of_pidfd(int pidfd)
     auto at = info.find("\nPid:");
     if (at == std::string::npos)
         throw Error("no Pid in the fdinfo of the exec process's pidfd");
-    return static_cast<pid_t>(std::stol(info.substr(at + 5)));
+    long pid = std::stol(info.substr(at + 5));
+    if (pid <= 0)   // -1: it has already exited; 0: outside our pid namespace
+        throw Error("exec process exited before it ran");
+    return static_cast<pid_t>(pid);
 }
 
 // Runs the intermediate and takes the exec'd process it reports as our child.
