@@ -241,7 +241,15 @@ case_exec() {
     # Inside the pid namespace, the init is pid 1.
     assert_contains "$(uoci exec "$id" ps -o pid,args)" "1 sleep 1000"
     assert_exit 7 uoci exec "$id" sh -c 'exit 7'
-    uoci kill "$id" KILL
+    # kill --all without a cgroup of its own: every process of its pid namespace.
+    uoci exec --detach --pid-file "$RL_DIR/exec.pid" "$id" sleep 999
+    local epid
+    epid=$(cat "$RL_DIR/exec.pid")
+    assert_eq "$RL_UID" "$(stat -c %u "/proc/$epid")"
+    uoci kill --all "$id" KILL
+    wait_until 10 eval '[ "$(uoci state "$id" | jq -r .status)" = stopped ]'
+    wait_until 10 eval '[ ! -e "/proc/$epid" ] || grep -q "^State:.*Z" "/proc/$epid/status"'
+    rm -f "$RL_DIR/exec.pid"
 }
 
 # D1/D2 hold without root: the init runs from the sealed copy of ocirun, and the container's
