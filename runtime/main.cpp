@@ -5,6 +5,7 @@
 
 #include <oci/error.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -60,15 +61,36 @@ void print_usage(FILE* out)
                  "   --version, -v         print the version\n");
 }
 
+// Without root the state lives in the user's runtime dir. Failing here is
+// clearer than the EACCES that /run/ocirun or a missing /run/user/<uid>
+// would give later. Root of a user namespace (rootless Podman runs us so)
+// uses XDG_RUNTIME_DIR as runc does, unless USER says it is the real root.
 std::string default_root()
 {
-    if (::geteuid() == 0)
-        return "/run/ocirun";
     // Podman sets XDG_RUNTIME_DIR to "" as root; empty counts as unset.
     const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-    if (xdg != nullptr && xdg[0] != '\0')
+    bool have_xdg = xdg != nullptr && xdg[0] != '\0';
+    if (::geteuid() == 0) {
+        const char* user = std::getenv("USER");
+        bool real_root = user != nullptr && std::strcmp(user, "root") == 0;
+        if (have_xdg && !real_root && oci::running_rootless())
+            return std::string(xdg) + "/ocirun";
+        return "/run/ocirun";
+    }
+    if (have_xdg)
         return std::string(xdg) + "/ocirun";
-    return "/run/user/" + std::to_string(::geteuid()) + "/ocirun";
+    std::string user_dir = "/run/user/" + std::to_string(::geteuid());
+    struct stat st;
+    if (::stat(user_dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return user_dir + "/ocirun";
+    throw oci::Error("running without root, XDG_RUNTIME_DIR is not set and " + user_dir +
+                     " does not exist: set XDG_RUNTIME_DIR to a directory of yours, or pass --root");
+}
+
+// Commands that never touch the state directory.
+bool uses_state(const std::string& command)
+{
+    return command != "spec" && command != "features";
 }
 
 int run_main(int argc, char** argv)
@@ -104,12 +126,16 @@ int run_main(int argc, char** argv)
 
     Context ctx;
     ctx.argv = argv;
-    ctx.runtime.root = global.value_or("root", default_root());
+    const std::string& name = global.positional[0];
+    std::string root = global.value_or("root", "");
+    if (!root.empty())
+        ctx.runtime.root = root;
+    else if (uses_state(name))
+        ctx.runtime.root = default_root();
     ctx.runtime.systemd_cgroup = global.flag("systemd-cgroup");
     if (ctx.runtime.systemd_cgroup)
         throw oci::Error("--systemd-cgroup: the systemd cgroup driver is not available in this build");
 
-    const std::string& name = global.positional[0];
     std::vector<std::string> rest(global.positional.begin() + 1, global.positional.end());
     for (const auto& c : commands()) {
         if (name != c.name)

@@ -131,6 +131,11 @@ private:
     RuntimeOptions options_;
 };
 
+// Not root on the host: euid != 0, or root of a user namespace other than
+// the host's (as inside rootless Podman). Such a runtime keeps its state in
+// $XDG_RUNTIME_DIR, uses only delegated cgroups and binds device nodes.
+bool running_rootless();
+
 // Container ids as runc accepts them: [A-Za-z0-9_+.-]+, not "." or "..".
 void validate_container_id(const std::string& id);
 

@@ -62,6 +62,11 @@ Plan translate_v1(const spec::Resources& resources, const V1State& state = {});
 // warnings.
 Plan translate_v2(const spec::Resources& resources);
 
+// Whether anything but device rules would be written: resources that need a
+// cgroup controller, which a container without a cgroup of its own would
+// silently run without.
+bool limits_requested(const spec::Resources& resources);
+
 // cpu.shares (2..262144, default 1024) to cpu.weight (1..10000, default 100)
 // with the quadratic fit in log2(shares) that runc 1.3.2 / crun 1.23 adopted,
 // so that the defaults map onto each other: 0 stays 0 (unset).

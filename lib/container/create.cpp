@@ -4,6 +4,7 @@
 #include "container/create.hpp"
 
 #include "cgroups/driver.hpp"
+#include "cgroups/translate.hpp"
 #include "container/hooks.hpp"
 #include "container/init_process.hpp"
 #include "container/spawn.hpp"
@@ -42,28 +43,45 @@ std::string real_path(const std::string& path, const std::string& what)
     return buf;
 }
 
-// The container's cgroup, made and limited before its init exists. Without
-// root, a host that does not delegate cgroups to us leaves the container in
-// ours (nullptr), as runc and crun do rootless.
+// The container's cgroup, made and limited before its init exists.
+//
+// Without root, a cgroup is only ours where the host delegated one to us.
+// The default path is then runc's, the container's id relative to our own
+// cgroup, which lands inside a delegated subtree. Where we may not create
+// it, we decide as runc's rootless cgroup managers do: with neither a
+// cgroupsPath nor limits the container stays in our cgroup (nullptr, with a
+// debug line saying why); an explicit cgroupsPath or limits that need a
+// controller cannot be honoured, and that is an error, not a container
+// running without them. Device rules are not applied (nor needed: a user
+// namespace cannot create device nodes).
 std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id)
 {
+    bool privileged = !running_rootless();
     cgroups::DriverOptions options;
-    options.skip_devices = ::geteuid() != 0;
-    std::string path = linux_cfg ? linux_cfg->cgroups_path : "";
+    options.skip_devices = !privileged;
+    std::string configured = linux_cfg ? linux_cfg->cgroups_path : "";
+    std::string path = configured.empty() && !privileged ? id : configured;
+    static const spec::Resources no_resources;
+    const spec::Resources& resources = linux_cfg && linux_cfg->resources ? *linux_cfg->resources : no_resources;
     try {
         auto driver = cgroups::make_driver(path, id, options);
         driver->create();
         try {
-            driver->apply(linux_cfg && linux_cfg->resources ? *linux_cfg->resources : spec::Resources{});
+            driver->apply(resources);
         } catch (...) {
             driver->destroy();
             throw;
         }
         return driver;
     } catch (const Error& e) {
-        if (::geteuid() == 0 || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS))
+        if (privileged || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS))
             throw;
-        log_debug(std::string("no cgroup for the container: ") + e.what());
+        if (!configured.empty())
+            throw Error("linux.cgroupsPath \"" + configured + "\": not delegated to this user: " + e.what(), e.code());
+        if (cgroups::limits_requested(resources))
+            throw Error("linux.resources: limits need a cgroup, and none is delegated to this user "
+                        "(run without limits, or in a delegated cgroup): " + std::string(e.what()), e.code());
+        log_debug(std::string("rootless: no cgroup is delegated to us, the container stays in ours: ") + e.what());
         return nullptr;
     }
 }
@@ -213,7 +231,17 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.preserve_fds = opts.preserve_fds + opts.listen_fds;
     ctx.no_pivot = opts.no_pivot;
     ctx.no_new_keyring = opts.no_new_keyring;
-    ctx.setgroups_allowed = ::geteuid() == 0;
+    static const std::vector<spec::IdMapping> no_mappings;
+    const auto& uid_map = linux_cfg ? linux_cfg->uid_mappings : no_mappings;
+    const auto& gid_map = linux_cfg ? linux_cfg->gid_mappings : no_mappings;
+    bool privileged = ::geteuid() == 0;
+    sys::IdMapPlan id_maps = sys::plan_id_maps(uid_map, gid_map, privileged, ::geteuid(), ::getegid());
+    // Without a user namespace of its own the container has ours, where
+    // setgroups may be denied (root of rootless Podman's namespace).
+    ctx.setgroups_allowed = ns.creates(spec::NamespaceType::user)
+                                ? !id_maps.deny_setgroups
+                                : util::read_file("/proc/self/setgroups").rfind("allow", 0) == 0;
+    ctx.maps_written_unprivileged = !privileged && ns.creates(spec::NamespaceType::user);
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
 
     CreatedContainer out;
@@ -246,9 +274,8 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // exec, and start/delete for hooks, use this copy, whatever the bundle becomes.
     util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
 
-    if (ns.creates(spec::NamespaceType::user) && linux_cfg)
-        sys::write_id_maps(proc.get(), rec.pid, linux_cfg->uid_mappings, linux_cfg->gid_mappings,
-                           !ctx.setgroups_allowed);
+    if (ns.creates(spec::NamespaceType::user))
+        sys::write_id_maps(proc.get(), rec.pid, uid_map, gid_map, id_maps);
     send_msg(parent_sock.get(), Msg::go, 0, state_json);
     follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config, state_json);
 

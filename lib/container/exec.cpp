@@ -2,6 +2,12 @@
 // namespaces through its pidfd (the pid and time namespaces, which only apply
 // to children, are entered by us around the clone), then takes the same
 // process setup path as the init.
+//
+// Without privileges on the host we may not enter the container's pid
+// namespace (that needs CAP_SYS_ADMIN in our own user namespace too). An
+// intermediate process joins the user namespace first, then the pid and time
+// namespaces, and clones the exec'd process as our child (CLONE_PARENT),
+// sending us its pidfd, as runc's nsexec does with its stages.
 #include "cgroups/driver.hpp"
 #include "container/create.hpp"
 #include "container/process_setup.hpp"
@@ -64,12 +70,24 @@ int namespaces_to_join(pid_t init)
     return flags;
 }
 
+// An unprivileged create denied setgroups in the container's user namespace
+// unless newgidmap mapped its gids; the exec'd process must not try then.
+bool setgroups_allowed_for(int proc_fd, pid_t init_pid)
+{
+    try {
+        return util::read_file_at(proc_fd, std::to_string(init_pid) + "/setgroups").rfind("allow", 0) == 0;
+    } catch (const Error&) {
+        return ::geteuid() == 0;
+    }
+}
+
 struct ExecContext {
     const spec::Process* process = nullptr;
     sys::CapabilitySets capabilities;
     const sys::SeccompProgram* seccomp = nullptr;
     int init_pidfd = -1;
     int join_flags = 0;          // joined by the child itself
+    bool in_user_ns = false;     // the child is (or will be) in the container's user namespace
     int sync_fd = -1;
     int proc_fd = -1;
     unsigned preserve_fds = 0;
@@ -93,7 +111,7 @@ void exec_sequence(ExecContext& c)
     if (c.join_flags != 0 && ::setns(c.init_pidfd, c.join_flags) < 0)
         throw_errno("join the container's namespaces");
     ::close(c.init_pidfd);
-    if (c.join_flags & CLONE_NEWUSER)
+    if (c.in_user_ns)
         core::become_root_in_user_ns(c.setgroups_allowed);
     if (p.oom_score_adj)
         util::write_existing_at(c.proc_fd, "self/oom_score_adj", std::to_string(*p.oom_score_adj));
@@ -120,6 +138,65 @@ void exec_sequence(ExecContext& c)
     ::prctl(PR_SET_PDEATHSIG, 0);
     // The sync socket closes with every other fd at execve: the parent's EOF.
     core::exec_prepared(p, ready, c.preserve_fds);
+}
+
+// The intermediate of an unprivileged exec: joins the user namespace with
+// the pid and time namespaces (for its children), clones the exec'd process
+// as a sibling and hands its pidfd to the parent.
+[[noreturn]] void join_and_clone(ExecContext& c, int children_ns_flags)
+{
+    core::run_child(c.sync_fd, [&] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::prctl(PR_SET_DUMPABLE, 0);   // D10: before joining anything
+        if (::setns(c.init_pidfd, CLONE_NEWUSER | children_ns_flags) < 0)
+            throw_errno("join the container's user and pid namespaces");
+        c.join_flags &= ~CLONE_NEWUSER;
+        int pidfd = -1;
+        pid_t pid = core::clone_with_pidfd(CLONE_PARENT, pidfd, -1);
+        if (pid == 0)
+            core::run_child(c.sync_fd, [&] { exec_sequence(c); });
+        core::send_msg(c.sync_fd, core::Msg::process_pidfd, 0, {}, pidfd);
+        ::_exit(0);
+    });
+}
+
+// The host pid of the process behind a pidfd (its fdinfo's "Pid:" line is in
+// our pid namespace).
+pid_t pid_of_pidfd(int pidfd)
+{
+    std::string info = util::read_file("/proc/self/fdinfo/" + std::to_string(pidfd));
+    auto at = info.find("\nPid:");
+    if (at == std::string::npos)
+        throw Error("no Pid in the fdinfo of the exec process's pidfd");
+    long pid = std::stol(info.substr(at + 5));
+    if (pid <= 0)   // -1: it has already exited; 0: outside our pid namespace
+        throw Error("exec process exited before it ran");
+    return static_cast<pid_t>(pid);
+}
+
+// Runs the intermediate and takes the exec'd process it reports as our child.
+util::OwnedChild spawn_through_user_ns(ExecContext& ctx, int parent_sock, util::unique_fd& child_sock,
+                                       int children_ns_flags)
+{
+    int pidfd = -1;
+    pid_t pid = core::clone_with_pidfd(0, pidfd, -1);
+    if (pid == 0)
+        join_and_clone(ctx, children_ns_flags);
+    util::OwnedChild intermediate(pid, util::unique_fd(pidfd));
+    child_sock.reset();   // so that its exit reads as EOF
+    core::Message m;
+    if (!core::recv_msg(parent_sock, m)) {
+        int status = intermediate.wait();
+        throw Error("exec process exited before it ran (status " + std::to_string(util::exit_code_of(status)) + ")");
+    }
+    if (m.type == core::Msg::error)
+        throw Error(m.text, m.err);
+    if (m.type != core::Msg::process_pidfd || !m.fd)
+        throw Error("exec: the intermediate process sent an unexpected message");
+    pid_t child_pid = pid_of_pidfd(m.fd.get());
+    util::OwnedChild child(child_pid, std::move(m.fd));
+    intermediate.wait();
+    return child;
 }
 
 // Waits until the child is about to execve; returns the terminal master if
@@ -208,7 +285,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         util::unique_fd proc = sys::open_trusted_proc();
         ctx.proc_fd = proc.get();
         ctx.preserve_fds = options.preserve_fds;
-        ctx.setgroups_allowed = ::geteuid() == 0;
+        ctx.setgroups_allowed = setgroups_allowed_for(proc.get(), rec->pid);
         util::unique_fd parent_sock, child_sock;
         core::make_socketpair(parent_sock, child_sock);
         ctx.sync_fd = child_sock.get();
@@ -221,7 +298,12 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         if (!options.detach)
             signals.emplace();
         util::OwnedChild child;
-        {
+        ctx.in_user_ns = (join & CLONE_NEWUSER) != 0;
+        if (ctx.in_user_ns && ::geteuid() != 0) {
+            child = spawn_through_user_ns(ctx, parent_sock.get(), child_sock, join & (CLONE_NEWPID | CLONE_NEWTIME));
+            if (cgroup)
+                cgroup->add_process(child.pid());
+        } else {
             std::optional<core::ChildrenNamespace> pid_ns, time_ns;
             if (join & CLONE_NEWPID) {
                 pid_ns.emplace("/proc/self/ns/pid", CLONE_NEWPID);
@@ -236,10 +318,10 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
             if (pid == 0)
                 core::run_child(ctx.sync_fd, [&] { exec_sequence(ctx); });
             child = util::OwnedChild(pid, util::unique_fd(pidfd));
+            if (cgroup && cgroup->dir_fd_for_clone() < 0)
+                cgroup->add_process(child.pid());
         }
         child_sock.reset();
-        if (cgroup && cgroup->dir_fd_for_clone() < 0)
-            cgroup->add_process(child.pid());
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
                                              state_to_json(core::to_public_state(*rec)));

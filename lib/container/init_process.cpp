@@ -8,6 +8,7 @@
 #include "container/sync_socket.hpp"
 #include "linux/devices.hpp"
 #include "linux/masked_paths.hpp"
+#include "linux/namespaces.hpp"
 #include "linux/process_attrs.hpp"
 #include "linux/rootfs.hpp"
 #include "linux/terminal.hpp"
@@ -93,7 +94,8 @@ void setup_rootfs(const InitContext& c)
     sys::MountContext mctx;
     mctx.rootfs = c.rootfs;
     mctx.bundle = c.bundle;
-    mctx.in_user_ns = c.namespaces->has(spec::NamespaceType::user);
+    // Ours may not be the host's either (rootless Podman runs us in its own).
+    mctx.in_user_ns = c.namespaces->has(spec::NamespaceType::user) || !sys::in_initial_user_ns();
     mctx.own_cgroup_ns = own_ns(c, spec::NamespaceType::cgroup);
     mctx.own_net_ns = own_ns(c, spec::NamespaceType::network);
     mctx.own_cgroups = util::read_file_at(c.proc_fd, "self/cgroup");
@@ -149,7 +151,7 @@ void init_sequence(InitContext& ctx)
     const spec::Process& p = *c.process;
     const auto& lc = c.config->linux_config;
 
-    begin_setup_process();
+    begin_setup_process(c.maps_written_unprivileged);
 
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     // Internal fds move above the preserved range.
@@ -163,6 +165,9 @@ void init_sequence(InitContext& ctx)
     close_fds_except(first_free, keep);
 
     ctx.state_json = expect(sync_fd, Msg::go).text;   // uid/gid maps are written
+    // Still alone in our new namespaces: nothing from the container saw us dumpable.
+    if (c.maps_written_unprivileged)
+        ::prctl(PR_SET_DUMPABLE, 0);
     const auto& ns = *c.namespaces;
     if (ns.joins_type(spec::NamespaceType::user))
         sys::join_namespaces(ns, true, false);

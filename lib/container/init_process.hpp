@@ -33,6 +33,8 @@ struct InitContext {
     bool no_pivot = false;
     bool no_new_keyring = false;
     bool setgroups_allowed = true;
+    // The parent maps our ids without privileges on the host (begin_setup_process).
+    bool maps_written_unprivileged = false;
     pid_t parent_pid = 0;
     std::string state_json;      // received with Msg::go, for the container-side hooks
 };

@@ -89,12 +89,13 @@ void enter_cwd(int cwd_fd, const std::string& cwd)
 
 } // namespace
 
-void begin_setup_process()
+void begin_setup_process(bool stay_dumpable)
 {
     // If the parent is already gone, the first read on the sync socket sees EOF.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     // D10: nothing in the container may ptrace or read us until execve.
-    ::prctl(PR_SET_DUMPABLE, 0);
+    if (!stay_dumpable)
+        ::prctl(PR_SET_DUMPABLE, 0);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

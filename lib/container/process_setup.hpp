@@ -14,8 +14,11 @@
 
 namespace oci::core {
 
-// PDEATHSIG, non-dumpable (D10), an empty signal mask.
-void begin_setup_process();
+// PDEATHSIG, non-dumpable (D10), an empty signal mask. `stay_dumpable`:
+// an unprivileged parent (and newuidmap) will write our id maps, which it
+// may only open while we are dumpable; the caller clears it once they are
+// written, before anything else joins or reaches us.
+void begin_setup_process(bool stay_dumpable = false);
 
 // After entering a user namespace (with all capabilities in it): become its
 // root. Only works when 0 is mapped; otherwise the ids stay as mapped.

@@ -104,7 +104,8 @@ pid_t clone_with_pidfd(uint64_t flags, int& pidfd, int cgroup_fd)
         args.cgroup = static_cast<uint64_t>(cgroup_fd);
     }
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-    args.exit_signal = SIGCHLD;
+    // clone3 refuses one with CLONE_PARENT: the child then inherits ours.
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0)
         throw_errno("clone a process for the container");

@@ -11,7 +11,7 @@ namespace oci::core {
 
 enum class Msg : uint32_t {
     go = 1,             // parent -> init: ids mapped, cgroup set, carry on; text: state JSON for hooks
-    init_pidfd,         // intermediate -> parent: pidfd of the real init (fd attached)
+    process_pidfd,      // intermediate -> parent: pidfd of the process it cloned (fd attached)
     pty_master,         // init -> parent: the terminal's master side (fd attached)
     created,            // init -> parent: set up, about to wait for start
     commit,             // parent -> init: state recorded, wait for start

@@ -60,6 +60,12 @@ void make_device(int root_fd, const spec::Device& d)
     mode_t mode = d.file_mode.value_or(0666) | type_bits(d.type);
     dev_t dev = d.type == "p" ? 0 : makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
     if (::mknodat(dir.get(), name.c_str(), mode, dev) < 0) {
+        // Not permitted (no CAP_MKNOD over the host's devices): bind the
+        // host's node, as in a user namespace.
+        if (errno == EPERM && d.type != "p") {
+            bind_host_device(root_fd, d);
+            return;
+        }
         if (errno != EEXIST)
             throw_errno("create device " + d.path);
         // Something is already there: replace it only if it is a plain file or

@@ -8,14 +8,35 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
 
 namespace oci::sys {
+
+bool in_initial_user_ns()
+{
+    util::unique_fd fd(::open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return true;   // no procfs: nothing to go by, assume the usual case
+    char buf[256];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+    if (n <= 0)
+        return true;
+    buf[n] = '\0';
+    unsigned long inside = 1, outside = 1, count = 0;
+    int lines = 0;
+    for (char* p = buf; *p; ++p)
+        lines += *p == '\n';
+    return std::sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 && lines == 1 && inside == 0 &&
+           outside == 0 && count == 4294967295UL;
+}
 
 int clone_flag(spec::NamespaceType type)
 {

@@ -32,6 +32,11 @@ struct NamespacePlan {
 // of the declared type, so a wrong path fails before anything is created.
 NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces);
 
+// Whether this process is in the host's user namespace (its uid_map is the
+// identity over every id). Root of any other one, as inside rootless Podman,
+// has no privilege over the host's cgroups, devices or sysfs.
+bool in_initial_user_ns();
+
 // setns() into every joined namespace of the given types, user namespace first.
 void join_namespaces(const NamespacePlan& plan, bool user_only, bool skip_user);
 

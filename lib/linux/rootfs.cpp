@@ -68,6 +68,39 @@ void apply_propagation_and_attrs(int root_fd, const spec::Mount& m, const MountO
     }
 }
 
+// D11 (CVE-2023-25809): a bind of the host's /sys brings its cgroup mounts
+// along, and "ro" on an rbind makes only the top read-only. Whatever the
+// config mounts at /sys/fs/cgroup later goes on top; this keeps the host's
+// hierarchies underneath read-only too, and masks them where that fails.
+void seal_cgroupfs_below(int root_fd, const std::string& sys_destination)
+{
+    std::string dest = sys_destination + "/fs/cgroup";
+    util::unique_fd fd;
+    try {
+        fd = open_in_root(root_fd, dest, O_PATH | O_DIRECTORY);
+    } catch (const Error& e) {
+        if (e.code() == ENOENT)
+            return;
+        throw;
+    }
+    struct statx stx{};
+    if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) == 0 &&
+        (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+        return;   // no mount there: it is part of the read-only /sys itself
+    struct mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (::syscall(SYS_mount_setattr, fd.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0)
+        return;
+    if (::mount("tmpfs", fd_path(fd.get()).c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                "size=0,mode=555") < 0)
+        throw_errno("make the host's " + dest + " read-only or mask it");
+}
+
+bool is_sys(const std::string& destination)
+{
+    return destination == "/sys" || destination == "/sys/";
+}
+
 void mount_bind(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)
 {
     std::string source = absolute_source(m, ctx.bundle);
@@ -81,6 +114,8 @@ void mount_bind(int root_fd, const spec::Mount& m, const MountOptions& opts, con
     // Flags other than bind/rec only take effect on a remount of the new mount.
     if ((opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0)
         remount_bind(root_fd, m, opts.flags);
+    if (is_sys(m.destination) && (opts.flags & MS_REC))
+        seal_cgroupfs_below(root_fd, m.destination);
 }
 
 void mount_sysfs_fallback(int root_fd, const spec::Mount& m, const MountOptions& opts)
@@ -92,6 +127,7 @@ void mount_sysfs_fallback(int root_fd, const spec::Mount& m, const MountOptions&
         throw_errno("bind mount /sys on " + m.destination);
     if (opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
         remount_bind(root_fd, m, opts.flags);
+    seal_cgroupfs_below(root_fd, m.destination);
 }
 
 void mount_filesystem(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)

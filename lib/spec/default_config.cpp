@@ -71,20 +71,17 @@ LinuxConfig default_linux()
     return lc;
 }
 
-bool under_sys(const std::string& destination)
-{
-    return destination == "/sys" || destination.rfind("/sys/", 0) == 0;
-}
-
 bool is_id_option(const std::string& option)
 {
     return option.rfind("uid=", 0) == 0 || option.rfind("gid=", 0) == 0;
 }
 
-// runc 1.1's specconv.ToRootless: an unprivileged user can neither create a
-// network namespace worth having nor mount sysfs or cgroupfs, cannot chown
-// to ids outside its one-id mapping (devpts gid=5) and has no cgroup to
-// configure.
+// runc 1.1.5's specconv.ToRootless: an unprivileged user can neither create a
+// network namespace worth having nor mount sysfs (so /sys becomes a read-only
+// rbind of the host's), cannot chown to ids outside its one-id mapping
+// (devpts gid=5) and has no cgroup to configure. The /sys/fs/cgroup mount
+// stays: dropping it (runc <= 1.1.4) left the host's cgroupfs, which a "ro"
+// rbind does not make read-only, writable inside (CVE-2023-25809).
 void make_rootless(Config& config, uint32_t host_uid, uint32_t host_gid)
 {
     LinuxConfig& lc = *config.linux_config;
@@ -97,15 +94,13 @@ void make_rootless(Config& config, uint32_t host_uid, uint32_t host_gid)
     lc.uid_mappings = {{0, host_uid, 1}};
     lc.gid_mappings = {{0, host_gid, 1}};
 
-    std::vector<Mount> mounts;
-    for (Mount mount : config.mounts) {
-        if (under_sys(mount.destination))
+    for (Mount& mount : config.mounts) {
+        if (mount.destination == "/sys") {
+            mount = {"/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}, {}, {}};
             continue;
+        }
         std::erase_if(mount.options, is_id_option);
-        mounts.push_back(mount);
     }
-    mounts.push_back({"/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}, {}, {}});
-    config.mounts = mounts;
 
     lc.resources.reset();
 }

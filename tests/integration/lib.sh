@@ -45,6 +45,7 @@ T_N=0          # cases so far (the TAP test number)
 T_FAILED=0
 T_TMP=         # per-file temp dir, removed on exit
 T_ROOT=        # ocirun --root for this file
+T_STATE_ROOTS=()   # further state roots the leak check covers (t_add_state_root)
 T_CASE_PID=    # the running case's subshell (and process group)
 # Container ids, cgroup names and the tag in every bundle's environment carry this prefix, so
 # the leak check can tell this file's leftovers from anything else on the machine.
@@ -106,6 +107,12 @@ t_setup_file() {
     trap t_cleanup_file EXIT
     trap 'exit 143' TERM
     trap 'exit 130' INT
+}
+
+# Adds DIR (e.g. an unprivileged user's state root) to the state roots that the leak check
+# watches and the cleanup empties. Call it at file level, not inside a case.
+t_add_state_root() {
+    T_STATE_ROOTS+=("$1")
 }
 
 # Runs FUNCTION [ARGS...] as one TAP case, wrapped by the leak check.
@@ -492,13 +499,17 @@ _t_test_pids() {
 
 # One line per thing this file's tests own right now: state dirs, mounts, cgroups, processes.
 _t_leak_state() {
-    [ -d "$T_ROOT" ] && find "$T_ROOT" -mindepth 1 -maxdepth 1 -printf 'state %p\n'
+    local root
+    for root in "$T_ROOT" "${T_STATE_ROOTS[@]}"; do
+        [ -d "$root" ] && find "$root" -mindepth 1 -maxdepth 1 -printf 'state %p\n'
+    done
     awk -v a="$T_TMP" -v b="$ROOTFS" 'index($5, a) || index($5, b) { print "mount " $5 " (mount id " $1 ")" }' \
         /proc/self/mountinfo
-    # A cgroup named after a test id, or a child of an ocirun* cgroup (default cgroup paths).
+    # A cgroup named after a test id, or a child of an ocirun* cgroup (default cgroup paths)
+    # unless it is named after another test file's ids (files may run at the same time).
     find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d \
-        \( -name "*${T_ID_PREFIX}*" -o -path '/sys/fs/cgroup/*/ocirun*/*' -o -path '/sys/fs/cgroup/ocirun*/*' \) \
-        -printf 'cgroup %p\n' 2>/dev/null
+        \( -name "*${T_ID_PREFIX}*" -o \( \( -path '/sys/fs/cgroup/*/ocirun*/*' -o -path '/sys/fs/cgroup/ocirun*/*' \) \
+        ! -name 'oct[0-9]*-[0-9]*-*' \) \) -printf 'cgroup %p\n' 2>/dev/null
     local pid cmd
     for pid in $(_t_test_pids); do
         cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
@@ -539,17 +550,19 @@ leak_check() {
 # Removes whatever this file's tests own: containers (through ocirun, then by force), test
 # processes, cgroups, mounts. Each step is bounded in time; a broken runtime must not hang it.
 _t_cleanup_leaks() {
-    local id pid
-    if [ -n "$OCIRUN" ] && [ -x "$OCIRUN" ] && [ -d "$T_ROOT" ]; then
-        {
-            timeout 10 "$OCIRUN" --root "$T_ROOT" list --format json 2>/dev/null | jq -r '.[]?.id // empty' 2>/dev/null
-            find "$T_ROOT" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'
-        } | sort -u | while read -r id; do
-            [ -n "$id" ] || continue
-            timeout 10 "$OCIRUN" --root "$T_ROOT" kill "$id" KILL >/dev/null 2>&1
-            timeout 10 "$OCIRUN" --root "$T_ROOT" delete --force "$id" >/dev/null 2>&1
-        done
-    fi
+    local id pid root
+    for root in "$T_ROOT" "${T_STATE_ROOTS[@]}"; do
+        if [ -n "$OCIRUN" ] && [ -x "$OCIRUN" ] && [ -d "$root" ]; then
+            {
+                timeout 10 "$OCIRUN" --root "$root" list --format json 2>/dev/null | jq -r '.[]?.id // empty' 2>/dev/null
+                find "$root" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'
+            } | sort -u | while read -r id; do
+                [ -n "$id" ] || continue
+                timeout 10 "$OCIRUN" --root "$root" kill "$id" KILL >/dev/null 2>&1
+                timeout 10 "$OCIRUN" --root "$root" delete --force "$id" >/dev/null 2>&1
+            done
+        fi
+    done
     for pid in $(_t_test_pids); do
         kill -KILL "$pid" 2>/dev/null
     done
@@ -564,7 +577,9 @@ _t_cleanup_leaks() {
         sort -rn | cut -d' ' -f2- | while read -r mnt; do
             umount -l "$(printf '%b' "$mnt")" 2>/dev/null
         done
-    [ -d "$T_ROOT" ] && find "$T_ROOT" -mindepth 1 -maxdepth 1 -exec rm -rf --one-file-system {} + 2>/dev/null
+    for root in "$T_ROOT" "${T_STATE_ROOTS[@]}"; do
+        [ -d "$root" ] && find "$root" -mindepth 1 -maxdepth 1 -exec rm -rf --one-file-system {} + 2>/dev/null
+    done
     return 0
 }
 

@@ -209,3 +209,31 @@ TEST_CASE("v2 unified: written last, line by line; bad keys refused")
     CHECK(error_of([&] { translate_v2(nodot); }) ==
           "linux.resources.unified.max: the key must have the form <controller>.<file>");
 }
+
+TEST_CASE("limits_requested: device rules alone are no limits; any controller setting is")
+{
+    Resources r;
+    CHECK_FALSE(limits_requested(r));
+    DeviceCgroupRule deny_all;
+    deny_all.allow = false;
+    deny_all.access = "rwm";
+    r.devices = {deny_all};
+    CHECK_FALSE(limits_requested(r));
+    r.memory = MemoryResources{};
+    CHECK_FALSE(limits_requested(r));   // an empty object sets nothing
+    r.memory->limit = 64 << 20;
+    CHECK(limits_requested(r));
+
+    Resources pids;
+    pids.pids = PidsResources{10};
+    CHECK(limits_requested(pids));
+
+    Resources v1_only;   // net_cls: written on v1 only, still a limit asked for
+    v1_only.network = NetworkResources{};
+    v1_only.network->class_id = 0x100001;
+    CHECK(limits_requested(v1_only));
+
+    Resources unified;   // v2 only; v1 cannot express it (translate_v1 throws)
+    unified.unified["pids.max"] = "5";
+    CHECK(limits_requested(unified));
+}

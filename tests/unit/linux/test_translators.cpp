@@ -38,6 +38,44 @@ TEST_CASE("id maps are written one line per mapping")
     CHECK(format_id_map({{0, 100000, 65536}, {65536, 1000, 1}}) == "0 100000 65536\n65536 1000 1\n");
 }
 
+TEST_CASE("id map plan: root writes every map itself")
+{
+    IdMapPlan p = plan_id_maps({{0, 100000, 65536}}, {{0, 100000, 65536}}, true, 0, 0);
+    CHECK(p.uid == MapWriter::direct);
+    CHECK(p.gid == MapWriter::direct);
+    CHECK_FALSE(p.deny_setgroups);
+}
+
+TEST_CASE("id map plan: unprivileged, the caller's own ids are written directly, setgroups denied")
+{
+    IdMapPlan p = plan_id_maps({{0, 1000, 1}}, {{0, 1001, 1}}, false, 1000, 1001);
+    CHECK(p.uid == MapWriter::direct);
+    CHECK(p.gid == MapWriter::direct);
+    CHECK(p.deny_setgroups);
+    // Any container id will do, but only the caller's own host id, one of it.
+    CHECK(plan_id_maps({{5, 1000, 1}}, {{5, 1001, 1}}, false, 1000, 1001).uid == MapWriter::direct);
+}
+
+TEST_CASE("id map plan: unprivileged, anything else goes through newuidmap/newgidmap")
+{
+    IdMapPlan p = plan_id_maps({{0, 1000, 1}, {1, 100000, 65536}}, {{0, 1001, 1}, {1, 100000, 65536}}, false, 1000, 1001);
+    CHECK(p.uid == MapWriter::helper);
+    CHECK(p.gid == MapWriter::helper);
+    CHECK_FALSE(p.deny_setgroups);   // newgidmap's policy decides; groups work in the container
+    CHECK(plan_id_maps({{0, 1000, 2}}, {{0, 1001, 1}}, false, 1000, 1001).uid == MapWriter::helper);
+    CHECK(plan_id_maps({{0, 1002, 1}}, {{0, 1001, 1}}, false, 1000, 1001).uid == MapWriter::helper);
+    IdMapPlan mixed = plan_id_maps({{0, 1000, 1}, {1, 100000, 10}}, {{0, 1001, 1}}, false, 1000, 1001);
+    CHECK(mixed.uid == MapWriter::helper);
+    CHECK(mixed.gid == MapWriter::direct);
+    CHECK(mixed.deny_setgroups);
+}
+
+TEST_CASE("newuidmap arguments: the pid, then each mapping's three numbers")
+{
+    CHECK(helper_args(42, {{0, 1000, 1}, {1, 100000, 65536}}) ==
+          std::vector<std::string>{"42", "0", "1000", "1", "1", "100000", "65536"});
+}
+
 TEST_CASE("rlimit names")
 {
     CHECK(rlimit_resource("RLIMIT_NOFILE") == RLIMIT_NOFILE);

@@ -78,7 +78,7 @@ TEST_CASE("default_config: inheritable and ambient capabilities stay empty")
     }
 }
 
-TEST_CASE("default_config: rootless variant follows runc's ToRootless")
+TEST_CASE("default_config: rootless variant follows runc 1.1.5's ToRootless")
 {
     Config c = default_config(true, 1000, 1001);
     const LinuxConfig& lc = *c.linux_config;
@@ -88,9 +88,18 @@ TEST_CASE("default_config: rootless variant follows runc's ToRootless")
     CHECK(lc.uid_mappings == std::vector<IdMapping>{{0, 1000, 1}});
     CHECK(lc.gid_mappings == std::vector<IdMapping>{{0, 1001, 1}});
     CHECK_FALSE(lc.resources);
-    CHECK(find_mount(c, "/sys/fs/cgroup") == nullptr);
     REQUIRE(find_mount(c, "/sys"));
     CHECK(*find_mount(c, "/sys") == Mount{"/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}, {}, {}});
+    // CVE-2023-25809: without its own mount, /sys/fs/cgroup would be the
+    // host's, under a "ro" rbind that leaves submounts writable.
+    REQUIRE(find_mount(c, "/sys/fs/cgroup"));
+    CHECK(*find_mount(c, "/sys/fs/cgroup") ==
+          Mount{"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}, {}, {}});
+    std::vector<std::string> order;
+    for (const Mount& m : c.mounts)
+        order.push_back(m.destination);
+    CHECK(order == std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
+                                            "/sys/fs/cgroup"});
     CHECK(find_mount(c, "/dev/pts")->options ==
           std::vector<std::string>{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"});
     CHECK(c.process->user == User{});
