@@ -6,6 +6,7 @@
 #include "cgroups/driver.hpp"
 #include "container/hooks.hpp"
 #include "container/init_process.hpp"
+#include "container/notify_socket.hpp"
 #include "container/spawn.hpp"
 #include "container/sync_socket.hpp"
 #include "linux/idmap.hpp"
@@ -192,6 +193,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id);
     if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
+    if (!opts.notify_socket.empty())
+        prepare_notify_socket(dir.fd(), dir.path(), opts.notify_socket, ns.has(spec::NamespaceType::mount),
+                              checked.config);
     util::unique_fd proc = sys::open_trusted_proc();
     util::unique_fd parent_sock, child_sock;
     make_socketpair(parent_sock, child_sock);
