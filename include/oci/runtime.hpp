@@ -11,7 +11,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -100,6 +102,15 @@ struct ExecOptions {
 // own process with the overrides applied. Pure; exposed for embedders' checks.
 spec::Process exec_process(const spec::Process& container_process, const ExecOptions& options);
 
+// One event of `events`, as runc prints it: {"type":"stats","id":...,"data":{...}}
+// or {"type":"oom","id":...}.
+struct Event {
+    std::string type;
+    std::string id;
+    std::string data;   // a JSON object; empty when the event has none
+};
+std::string event_to_json(const Event& event);
+
 class Runtime {
 public:
     explicit Runtime(RuntimeOptions options);
@@ -134,6 +145,11 @@ public:
     std::vector<pid_t> processes(const std::string& id) const;
     // runc's `events --stats` "data" object for the container.
     std::string stats_json(const std::string& id) const;
+    // The event stream of `events`: stats now and every `interval`, an "oom"
+    // event each time the kernel OOM-kills in the container's cgroup. Returns
+    // once the container has stopped (or is gone).
+    void events(const std::string& id, std::chrono::milliseconds interval,
+                const std::function<void(const Event&)>& emit) const;
     // Applies new limits to a created, running or paused container. Fields
     // left unset are unchanged.
     void update(const std::string& id, const spec::Resources& resources);
