@@ -132,6 +132,11 @@ case_mount_only_with_notify_socket() {
     out=$(env -u NOTIFY_SOCKET "$OCIRUN" --root "$T_ROOT" run --bundle "$b" "$id")
     assert_not_contains "$out" /run/notify
     assert_contains "$out" env=unset
+    id=$(new_id plain)
+    t_defer oci delete --force "$id"
+    env -u NOTIFY_SOCKET "$OCIRUN" --root "$T_ROOT" create --bundle "$b" "$id" >/dev/null
+    [ ! -e "$T_ROOT/$id/notify" ] || { echo "a notify directory without NOTIFY_SOCKET" >&2; false; }
+    oci delete "$id"
     start_listener "$host" "$got"
     id=$(new_id notify)
     t_defer oci delete --force "$id"
