@@ -193,9 +193,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id);
     if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
+    util::unique_fd notify_mount;
     if (!opts.notify_socket.empty())
-        prepare_notify_socket(dir.fd(), dir.path(), opts.notify_socket, ns.has(spec::NamespaceType::mount),
-                              checked.config);
+        notify_mount = prepare_notify_socket(dir.fd(), dir.path(), opts.notify_socket,
+                                             ns.has(spec::NamespaceType::mount), checked.config);
     util::unique_fd proc = sys::open_trusted_proc();
     util::unique_fd parent_sock, child_sock;
     make_socketpair(parent_sock, child_sock);
@@ -219,6 +220,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.no_new_keyring = opts.no_new_keyring;
     ctx.setgroups_allowed = ::geteuid() == 0;
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
+    ctx.notify_mount_fd = notify_mount.get();
 
     CreatedContainer out;
     spawn_plan.cgroup_fd = cgroup ? cgroup->dir_fd_for_clone() : -1;

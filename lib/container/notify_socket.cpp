@@ -1,11 +1,13 @@
 #include "container/notify_socket.hpp"
 
+#include "linux/detached_mount.hpp"
 #include "util/pidfd.hpp"
 
 #include <oci/error.hpp>
 #include <oci/log.hpp>
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -96,21 +98,19 @@ void barrier(int fd, const UnixAddress& to, const std::string& host)
 
 } // namespace
 
-void prepare_notify_socket(int state_dir_fd, const std::string& state_path, const std::string& host,
-                           bool own_mount_ns, spec::Config& config)
+util::unique_fd prepare_notify_socket(int state_dir_fd, const std::string& state_path, const std::string& host,
+                                      bool own_mount_ns, spec::Config& config)
 {
     unix_address(host, "NOTIFY_SOCKET");
     // 0755 and a 0777 socket: any user in the container may notify.
     if (::mkdirat(state_dir_fd, kNotifyDir, 0755) < 0)
         throw_errno("create " + state_path + "/" + kNotifyDir);
     std::string in_container;
+    util::unique_fd mount;
     if (own_mount_ns) {
-        spec::Mount m;
-        m.destination = kNotifyDirInContainer;
-        m.type = "bind";
-        m.source = state_path + "/" + kNotifyDir;
-        m.options = {"bind", "nosuid", "noexec", "nodev", "ro"};
-        config.mounts.push_back(std::move(m));
+        // Read-only: sending to a socket needs no write access to its file system.
+        mount = sys::clone_bind_mount(state_path + "/" + kNotifyDir,
+                                      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         in_container = std::string(kNotifyDirInContainer) + "/" + kNotifySocketName;
     } else {
         in_container = state_path + "/" + kNotifyDir + "/" + kNotifySocketName;
@@ -119,6 +119,7 @@ void prepare_notify_socket(int state_dir_fd, const std::string& state_path, cons
     env.erase(std::remove_if(env.begin(), env.end(), [](const std::string& e) { return e.rfind("NOTIFY_SOCKET=", 0) == 0; }),
               env.end());
     env.push_back("NOTIFY_SOCKET=" + in_container);
+    return mount;
 }
 
 std::optional<NotifyProxy> NotifyProxy::bind(const std::string& state_path, const std::string& host)

@@ -20,12 +20,14 @@ inline constexpr const char* kNotifyDir = "notify";
 inline constexpr const char* kNotifySocketName = "notify.sock";
 inline constexpr const char* kNotifyDirInContainer = "/run/notify";
 
-// At create: makes <state>/notify and gives the container its view of it
-// (a read-only bind mount, or the host path when the container shares our
-// mount namespace) and NOTIFY_SOCKET in the process environment.
+// At create: makes <state>/notify and sets NOTIFY_SOCKET in the process
+// environment. With a mount namespace, returns the directory as a detached
+// read-only bind mount for the init to attach at /run/notify (a user
+// namespace's root could not reach the state directory to bind it itself);
+// without one, the container is pointed at the host path and no fd returned.
 // `host` (the engine's NOTIFY_SOCKET) is checked here, before the container exists.
-void prepare_notify_socket(int state_dir_fd, const std::string& state_path, const std::string& host,
-                           bool own_mount_ns, spec::Config& config);
+util::unique_fd prepare_notify_socket(int state_dir_fd, const std::string& state_path, const std::string& host,
+                                      bool own_mount_ns, spec::Config& config);
 
 class NotifyProxy {
 public:

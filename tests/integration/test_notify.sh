@@ -146,6 +146,22 @@ case_mount_only_with_notify_socket() {
     assert_contains "$out" env=/run/notify/notify.sock
 }
 
+# The user namespace's root cannot look up ocirun's state directory (0700, host root's): the
+# socket's directory is cloned as a detached mount by ocirun and attached by the init.
+case_user_namespace() {
+    local b id out host=$T_CASE_DIR/host.sock got=$T_CASE_DIR/got
+    start_listener "$host" "$got"
+    b=$(notify_bundle userns sh -c 'probe notify READY=1; probe ids')
+    edit_config "$b" '.linux.namespaces += [{type: "user"}]
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    id=$(new_id userns)
+    t_defer oci delete --force "$id"
+    out=$(NOTIFY_SOCKET=$host oci run --bundle "$b" "$id")
+    assert_eq ok "$(head -n1 <<<"$out")" "notify from inside the user namespace"
+    wait_until 10 file_has_line "$got" READY=1
+}
+
 case_bad_notify_socket() {
     local b id long
     b=$(notify_bundle bad probe exit 0)
@@ -162,5 +178,6 @@ t_case "start returns once the container sent READY" case_start_waits_for_ready
 t_case "run in the foreground forwards to an abstract socket with its own pid" case_run_foreground_abstract_socket
 t_case "a container that never notifies does not hang run -d, start or run" case_no_ready_no_hang
 t_case "/run/notify is mounted read-only only with NOTIFY_SOCKET" case_mount_only_with_notify_socket
+t_case "a container with its own user namespace reaches the socket" case_user_namespace
 t_case "an unusable NOTIFY_SOCKET fails create and leaves nothing" case_bad_notify_socket
 t_done
