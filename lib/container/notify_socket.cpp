@@ -108,9 +108,24 @@ util::unique_fd prepare_notify_socket(int state_dir_fd, const std::string& state
     std::string in_container;
     util::unique_fd mount;
     if (own_mount_ns) {
-        // Read-only: sending to a socket needs no write access to its file system.
-        mount = sys::clone_bind_mount(state_path + "/" + kNotifyDir,
-                                      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        std::string source = state_path + "/" + kNotifyDir;
+        try {
+            // Read-only: sending to a socket needs no write access to its file system.
+            mount = sys::clone_bind_mount(source, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                      MOUNT_ATTR_NOEXEC);
+        } catch (const Error& e) {
+            if (e.code() != EPERM)
+                throw;
+            // Without CAP_SYS_ADMIN over our mount namespace (rootless) no
+            // mount can be cloned; the state directory is then the user's
+            // own, which the container's user namespace can reach: a bind.
+            spec::Mount m;
+            m.destination = kNotifyDirInContainer;
+            m.type = "bind";
+            m.source = source;
+            m.options = {"bind", "nosuid", "noexec", "nodev", "ro"};
+            config.mounts.push_back(std::move(m));
+        }
         in_container = std::string(kNotifyDirInContainer) + "/" + kNotifySocketName;
     } else {
         in_container = state_path + "/" + kNotifyDir + "/" + kNotifySocketName;

@@ -25,6 +25,7 @@ inline constexpr const char* kNotifyDirInContainer = "/run/notify";
 // read-only bind mount for the init to attach at /run/notify (a user
 // namespace's root could not reach the state directory to bind it itself);
 // without one, the container is pointed at the host path and no fd returned.
+// Where no mount can be cloned (rootless), the config gets a bind mount instead.
 // `host` (the engine's NOTIFY_SOCKET) is checked here, before the container exists.
 util::unique_fd prepare_notify_socket(int state_dir_fd, const std::string& state_path, const std::string& host,
                                       bool own_mount_ns, spec::Config& config);
