@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2317,SC2031 # the cases are called through t_case, which sets T_CASE_DIR
+# shellcheck disable=SC2317,SC2031,SC2016 # the cases are called through t_case, which sets T_CASE_DIR; scripts for the container
 # containerd drives ocirun: a containerd of our own (root, state and sockets under the temp dir)
 # runs the test rootfs, imported as an OCI image archive, with `ctr run --runc-binary ocirun`.
 # Its runc shim calls ocirun as it calls runc (--root, --log FILE --log-format json on every
@@ -161,7 +161,7 @@ case_detached_exec_ps() {
     wait_until 30 sh -c "[ \$(ctr -a '$CTRD/containerd.sock' -n '$NS' task ps '$id' | tail -n +2 | grep -c .) -eq 2 ]"
     out=$(c task ps "$id")
     printf '%s\n' "$out"
-    grep -q "^$pid[[:space:]]" <<<"$out" || { echo "the init $pid is not in task ps" >&2; false; }
+    grep -q "^${pid}[[:space:]]" <<<"$out" || { echo "the init $pid is not in task ps" >&2; false; }
     assert_eq "$(oci_ctrd ps --format json "$id" | jq -r '.[]' | sort -n)" \
         "$(tail -n +2 <<<"$out" | awk '{ print $1 }' | sort -n)" "task ps lists what ocirun ps does"
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2317,SC2031 # the cases are called through t_case, which sets T_CASE_DIR
+# shellcheck disable=SC2317,SC2031,SC2016 # the cases are called through t_case, which sets T_CASE_DIR; scripts for the container
 # sd_notify through NOTIFY_SOCKET, as runc proxies it: the container gets a socket of ocirun's
 # at /run/notify/notify.sock, and its READY= reaches the host socket with MAINPID (the init for
 # start and run -d, ocirun itself for run in the foreground). start and run -d return once
