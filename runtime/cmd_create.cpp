@@ -26,6 +26,9 @@ oci::CreateOptions create_options_from(const ParsedArgs& parsed)
     // Socket activation passes through, as with runc: systemd's fds follow stdio.
     if (const char* listen = std::getenv("LISTEN_FDS"); listen != nullptr && listen[0] != '\0')
         o.listen_fds = parse_unsigned(listen, "LISTEN_FDS environment variable");
+    // sd_notify is proxied, as with runc: the container gets a socket of ours.
+    if (const char* notify = std::getenv("NOTIFY_SOCKET"); notify != nullptr)
+        o.notify_socket = notify;
     return o;
 }
 

@@ -2,8 +2,9 @@
 
 #include <oci/error.hpp>
 
+#include <chrono>
 #include <cstdio>
-#include <unistd.h>
+#include <cstdlib>
 
 namespace ocirun {
 
@@ -13,13 +14,12 @@ int cmd_events(Context& ctx, const std::vector<std::string>& args)
     require_args(parsed, 1, "events", "<container-id>");
     const std::string& id = parsed.positional[0];
     oci::Runtime runtime(ctx.runtime);
-    auto event = [&] {
-        std::string data = runtime.stats_json(id);
-        std::printf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":%s}\n", id.c_str(), data.c_str());
+    auto print = [](const oci::Event& event) {
+        std::printf("%s\n", oci::event_to_json(event).c_str());
         std::fflush(stdout);
     };
     if (parsed.flag("stats")) {
-        event();
+        print(oci::Event{"stats", id, runtime.stats_json(id)});
         return 0;
     }
     // The interval as runc takes it: "5s", "500ms", or seconds.
@@ -30,16 +30,8 @@ int cmd_events(Context& ctx, const std::vector<std::string>& args)
     double ms = unit == "ms" ? value : unit == "m" ? value * 60000 : value * 1000;
     if (value <= 0 || (unit != "" && unit != "s" && unit != "ms" && unit != "m"))
         throw UsageError("invalid --interval: " + interval);
-    for (;;) {
-        try {
-            event();
-        } catch (const oci::Error&) {
-            if (runtime.state(id).status == oci::Status::stopped)
-                return 0;
-            throw;
-        }
-        ::usleep(static_cast<useconds_t>(ms * 1000));
-    }
+    runtime.events(id, std::chrono::milliseconds(static_cast<long long>(ms < 1 ? 1 : ms)), print);
+    return 0;
 }
 
 } // namespace ocirun

@@ -9,6 +9,8 @@ packages=(
     busybox-static jq python3 python3-jsonschema iproute2 util-linux
     # test_rootless.sh: a user of its own (useradd), id ranges (newuidmap), rootless Podman
     passwd uidmap podman conmon crun catatonit
+    # tests/engines: containerd (with ctr and the runc shim) drives ocirun
+    containerd
     # tests/vm (pure cgroup v2 VM); linux-image-amd64 installs the kernel it boots into /boot
     qemu-system-x86 linux-image-amd64 cpio kmod
 )

@@ -11,7 +11,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,6 +56,16 @@ struct CreateOptions {
     // Socket activation (sd_listen_fds): N more fds after the preserved ones
     // are passed on, and the process gets LISTEN_FDS=N and LISTEN_PID=1.
     unsigned listen_fds = 0;
+    // sd_notify (the engine's NOTIFY_SOCKET, '@' = abstract): the container
+    // gets a socket of ours at /run/notify/notify.sock instead.
+    std::string notify_socket;
+};
+
+struct StartOptions {
+    // Forward the container's READY= (with MAINPID) to this socket and
+    // return once it came or the container exited. Needs a container created
+    // with CreateOptions::notify_socket; ignored otherwise.
+    std::string notify_socket;
 };
 
 // How `run` treats the container once started.
@@ -90,6 +102,15 @@ struct ExecOptions {
 // own process with the overrides applied. Pure; exposed for embedders' checks.
 spec::Process exec_process(const spec::Process& container_process, const ExecOptions& options);
 
+// One event of `events`, as runc prints it: {"type":"stats","id":...,"data":{...}}
+// or {"type":"oom","id":...}.
+struct Event {
+    std::string type;
+    std::string id;
+    std::string data;   // a JSON object; empty when the event has none
+};
+std::string event_to_json(const Event& event);
+
 class Runtime {
 public:
     explicit Runtime(RuntimeOptions options);
@@ -99,6 +120,7 @@ public:
     void create(const std::string& id, const CreateOptions& options);
     // Releases the init of a created container into the user process.
     void start(const std::string& id);
+    void start(const std::string& id, const StartOptions& options);
     State state(const std::string& id) const;
     std::vector<State> list() const;
     // Signals the init (or, with all, every process of the container).
@@ -108,7 +130,9 @@ public:
     void remove(const std::string& id, bool force);
     // create + start; unless detached, waits for the user process, forwards
     // signals, removes the container and returns the exit code (128+n on a
-    // signal). Detached, returns 0 once started.
+    // signal). Detached, returns 0 once started. With a notify socket, READY
+    // is forwarded as start does (MAINPID: the init when detached, this
+    // process in the foreground, which lives as long as the container).
     int run(const std::string& id, const RunOptions& options);
     // Runs a process inside a created or running container. In the
     // foreground it returns the process's exit code; detached, 0 once it runs.
@@ -121,6 +145,11 @@ public:
     std::vector<pid_t> processes(const std::string& id) const;
     // runc's `events --stats` "data" object for the container.
     std::string stats_json(const std::string& id) const;
+    // The event stream of `events`: stats now and every `interval`, an "oom"
+    // event each time the kernel OOM-kills in the container's cgroup. Returns
+    // once the container has stopped (or is gone).
+    void events(const std::string& id, std::chrono::milliseconds interval,
+                const std::function<void(const Event&)>& emit) const;
     // Applies new limits to a created, running or paused container. Fields
     // left unset are unchanged.
     void update(const std::string& id, const spec::Resources& resources);

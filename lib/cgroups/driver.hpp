@@ -16,6 +16,7 @@
 #pragma once
 
 #include "cgroups/layout.hpp"
+#include "cgroups/oom_watcher.hpp"
 
 #include <oci/spec.hpp>
 
@@ -90,6 +91,9 @@ public:
     virtual std::string stats_json() const = 0;
     // No process left in the container's cgroup (or it does not exist).
     virtual bool empty() const = 0;
+    // OOM kills in the container's cgroup from now on; nullptr without a
+    // memory controller (v1 hierarchy or cgroup2 controller) for it.
+    virtual std::unique_ptr<OomWatcher> watch_oom() const = 0;
 
 protected:
     // kill_all without cgroup.kill: freeze, signal every pid, thaw.

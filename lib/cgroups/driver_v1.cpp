@@ -129,6 +129,12 @@ public:
 
     int dir_fd_for_clone() const override { return -1; }
 
+    std::unique_ptr<OomWatcher> watch_oom() const override
+    {
+        const Entry* m = find("memory");
+        return m ? watch_oom_v1(m->dir) : nullptr;
+    }
+
     void freeze() override
     {
         const Entry* f = freezer();

@@ -186,6 +186,13 @@ public:
         return to_json(read_stats_v2(read, hugepage_sizes(options_.hugepages_sysfs)));
     }
 
+    std::unique_ptr<OomWatcher> watch_oom() const override
+    {
+        if (::access((dir_ + "/memory.events").c_str(), F_OK) != 0)
+            return nullptr;
+        return watch_oom_v2(dir_);
+    }
+
     bool empty() const override
     {
         std::string populated = event("populated");

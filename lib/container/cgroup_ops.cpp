@@ -1,14 +1,17 @@
 // The commands that act on a container through its cgroup: pause, resume,
-// ps, events --stats and update.
+// ps, events (stats and OOM kills) and update.
 #include "cgroups/driver.hpp"
 #include "container/state_store.hpp"
 
 #include <oci/error.hpp>
+#include <oci/log.hpp>
 #include <oci/runtime.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace oci {
@@ -99,6 +102,67 @@ std::string Runtime::stats_json(const std::string& id) const
             throw Error("container not running");
         return driver_of(rec)->stats_json();
     });
+}
+
+void Runtime::events(const std::string& id, std::chrono::milliseconds interval,
+                     const std::function<void(const Event&)>& emit) const
+{
+    using Clock = std::chrono::steady_clock;
+    std::unique_ptr<cgroups::Driver> driver;
+    std::unique_ptr<cgroups::OomWatcher> oom;
+    with_context("events " + id, [&] {
+        Record rec = read_container(options_.root, id);
+        if (core::live_status(rec) == Status::stopped)
+            throw Error("container not running");
+        driver = driver_of(rec);
+        try {
+            oom = driver->watch_oom();
+        } catch (const Error& e) {
+            log_warning(std::string("events ") + id + ": no OOM events: " + e.what());
+        }
+    });
+    // Gone (deleted) counts as stopped: the stream ends either way.
+    auto stopped = [&] {
+        std::optional<Record> rec;
+        try {
+            rec = read_container(options_.root, id);
+        } catch (const Error&) {
+        }
+        return !rec || core::live_status(*rec) == Status::stopped;
+    };
+    auto next = Clock::now();
+    for (;;) {
+        if (oom)
+            for (uint64_t n = oom->count(); n > 0; --n)
+                emit(Event{"oom", id, ""});
+        if (Clock::now() >= next) {
+            if (stopped())
+                return;
+            std::string data;
+            try {
+                data = driver->stats_json();
+            } catch (const Error& e) {
+                if (stopped())
+                    return;
+                throw e.with_context("events " + id);
+            }
+            emit(Event{"stats", id, data});
+            next = Clock::now() + interval;
+        }
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
+        pollfd p{oom ? oom->fd() : -1, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(std::clamp<long long>(wait, 0, 60000))) < 0 && errno != EINTR)
+            throw_errno("events " + id + ": poll");
+    }
+}
+
+std::string event_to_json(const Event& event)
+{
+    // Types are ours and ids are validated ([A-Za-z0-9_+.-]): nothing to escape.
+    std::string out = "{\"type\":\"" + event.type + "\",\"id\":\"" + event.id + "\"";
+    if (!event.data.empty())
+        out += ",\"data\":" + event.data;
+    return out + "}";
 }
 
 void Runtime::update(const std::string& id, const spec::Resources& resources)

@@ -7,6 +7,7 @@
 #include "cgroups/translate.hpp"
 #include "container/hooks.hpp"
 #include "container/init_process.hpp"
+#include "container/notify_socket.hpp"
 #include "container/spawn.hpp"
 #include "container/sync_socket.hpp"
 #include "linux/idmap.hpp"
@@ -210,6 +211,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id);
     if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
+    util::unique_fd notify_mount;
+    if (!opts.notify_socket.empty())
+        notify_mount = prepare_notify_socket(dir.fd(), dir.path(), opts.notify_socket,
+                                             ns.has(spec::NamespaceType::mount), checked.config);
     util::unique_fd proc = sys::open_trusted_proc();
     util::unique_fd parent_sock, child_sock;
     make_socketpair(parent_sock, child_sock);
@@ -243,6 +248,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
                                 : util::read_file("/proc/self/setgroups").rfind("allow", 0) == 0;
     ctx.maps_written_unprivileged = !privileged && ns.creates(spec::NamespaceType::user);
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
+    ctx.notify_mount_fd = notify_mount.get();
 
     CreatedContainer out;
     spawn_plan.cgroup_fd = cgroup ? cgroup->dir_fd_for_clone() : -1;

@@ -4,8 +4,10 @@
 #include "container/init_process.hpp"
 
 #include "container/hooks.hpp"
+#include "container/notify_socket.hpp"
 #include "container/process_setup.hpp"
 #include "container/sync_socket.hpp"
+#include "linux/detached_mount.hpp"
 #include "linux/devices.hpp"
 #include "linux/masked_paths.hpp"
 #include "linux/namespaces.hpp"
@@ -111,6 +113,11 @@ void setup_rootfs(const InitContext& c)
             throw_errno("create cgroup namespace");
     }
     sys::mount_all(root.get(), cfg.mounts, mctx);
+    if (c.notify_mount_fd >= 0) {
+        with_context(std::string("mount ") + kNotifyDirInContainer,
+                     [&] { sys::attach_mount(root.get(), kNotifyDirInContainer, c.notify_mount_fd); });
+        ::close(c.notify_mount_fd);
+    }
     if (sys::needs_dev_setup(cfg.mounts)) {
         sys::create_devices(root.get(), linux_cfg.devices, mctx.in_user_ns);
         sys::create_dev_symlinks(root.get());
@@ -160,6 +167,8 @@ void init_sequence(InitContext& ctx)
     ctx.status_fd = move_above(ctx.status_fd, first_free);
     ctx.proc_fd = move_above(ctx.proc_fd, first_free);
     std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd, ctx.status_fd, ctx.proc_fd};
+    if (ctx.notify_mount_fd >= 0)
+        keep.push_back(ctx.notify_mount_fd = move_above(ctx.notify_mount_fd, first_free));
     for (const auto& j : c.namespaces->joins)
         keep.push_back(j.fd.get());
     close_fds_except(first_free, keep);

@@ -29,6 +29,7 @@ struct InitContext {
     int fifo_fd = -1;            // exec.fifo, O_RDWR: a byte on it means "start"
     int status_fd = -1;          // start.status, O_RDWR: an error for start, or EOF at exec
     int proc_fd = -1;            // the host's verified procfs
+    int notify_mount_fd = -1;    // detached mount for /run/notify (sd_notify), or -1
     unsigned preserve_fds = 0;
     bool no_pivot = false;
     bool no_new_keyring = false;

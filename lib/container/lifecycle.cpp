@@ -3,6 +3,7 @@
 #include "cgroups/driver.hpp"
 #include "container/create.hpp"
 #include "container/hooks.hpp"
+#include "container/notify_socket.hpp"
 #include "container/processes.hpp"
 #include "container/state_store.hpp"
 #include "spec/json_writer.hpp"
@@ -122,6 +123,13 @@ void Runtime::create(const std::string& id, const CreateOptions& options)
 
 void Runtime::start(const std::string& id)
 {
+    start(id, StartOptions{});
+}
+
+void Runtime::start(const std::string& id, const StartOptions& options)
+{
+    std::optional<core::NotifyProxy> notify;
+    pid_t init = 0;
     with_context("start " + id, [&] {
         validate_container_id(id);
         auto root = open_root_if_any(options_.root);
@@ -141,6 +149,10 @@ void Runtime::start(const std::string& id)
         util::unique_fd status(::openat(dir->fd(), core::kStartStatus, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
         if (!status)
             throw_errno("open " + dir->path() + "/" + core::kStartStatus);
+        // Bound before the process runs, so that no early READY is lost.
+        if (!options.notify_socket.empty())
+            notify = core::NotifyProxy::bind(dir->path(), options.notify_socket);
+        init = rec->pid;
         // Non-blocking: with no reader (the init died) this fails at once
         // with ENXIO instead of hanging.
         util::unique_fd fifo(::openat(dir->fd(), core::kExecFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
@@ -171,6 +183,9 @@ void Runtime::start(const std::string& id)
             }
         }
     });
+    // Outside the lock: delete must not wait for the container's READY.
+    if (notify)
+        with_context("start " + id + ": forward READY", [&] { core::forward_ready_or_exit(*notify, init); });
 }
 
 State Runtime::state(const std::string& id) const

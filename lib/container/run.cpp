@@ -2,6 +2,7 @@
 // forward signals, proxy the terminal, reap, and delete the container when
 // its process exits, returning its exit code.
 #include "container/create.hpp"
+#include "container/notify_socket.hpp"
 #include "container/supervise.hpp"
 
 #include <oci/error.hpp>
@@ -15,7 +16,7 @@ int Runtime::run(const std::string& id, const RunOptions& options)
 {
     if (options.detach) {
         create(id, options.create);
-        start(id);
+        start(id, StartOptions{options.create.notify_socket});
         return 0;
     }
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -25,8 +26,12 @@ int Runtime::run(const std::string& id, const RunOptions& options)
     pid_t init = created.init.pid();
     int exit_code;
     try {
+        std::optional<core::NotifyProxy> notify;
+        if (!options.create.notify_socket.empty())
+            notify = core::NotifyProxy::bind(options_.root + "/" + id, options.create.notify_socket);
         start(id);
-        exit_code = core::supervise(init, created.init.pidfd(), signals.fd(), created.pty_master.get());
+        exit_code = core::supervise(init, created.init.pidfd(), signals.fd(), created.pty_master.get(),
+                                    notify ? &*notify : nullptr);
         created.init.release();   // reaped by supervise
     } catch (...) {
         created.init.kill_and_reap();

@@ -1,9 +1,12 @@
 #include "container/supervise.hpp"
 
+#include "container/notify_socket.hpp"
+
 #include "util/fs.hpp"
 #include "util/pidfd.hpp"
 
 #include <oci/error.hpp>
+#include <oci/log.hpp>
 
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -88,7 +91,7 @@ bool pump(int from, int to)
 
 } // namespace
 
-int supervise(pid_t init, int init_pidfd, int sigfd, int master)
+int supervise(pid_t init, int init_pidfd, int sigfd, int master, NotifyProxy* notify)
 {
     std::optional<RawTerminal> raw;
     if (master >= 0) {
@@ -99,10 +102,13 @@ int supervise(pid_t init, int init_pidfd, int sigfd, int master)
     bool master_open = master >= 0;
     int exit_status = -1;
     while (exit_status < 0 || master_open) {
-        pollfd fds[3] = {{sigfd, POLLIN, 0}, {master_open ? master : -1, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}};
+        pollfd fds[4] = {{sigfd, POLLIN, 0},
+                         {master_open ? master : -1, POLLIN, 0},
+                         {stdin_open ? 0 : -1, POLLIN, 0},
+                         {notify && exit_status < 0 ? notify->fd() : -1, POLLIN, 0}};
         // Once the process is gone, drain the terminal without blocking.
         int timeout = exit_status >= 0 ? 0 : -1;
-        int n = ::poll(fds, 3, timeout);
+        int n = ::poll(fds, 4, timeout);
         if (n < 0 && errno != EINTR)
             throw_errno("poll");
         if (n == 0 && exit_status >= 0)
@@ -111,6 +117,17 @@ int supervise(pid_t init, int init_pidfd, int sigfd, int master)
             master_open = pump(master, 1);
         if (fds[2].revents & (POLLIN | POLLHUP | POLLERR))
             stdin_open = pump(0, master);
+        if (fds[3].revents & POLLIN) {
+            if (auto ready = notify->read_ready()) {
+                // The container runs on without the host hearing of it: not worth killing it.
+                try {
+                    notify->forward(*ready, ::getpid(), false);
+                } catch (const Error& e) {
+                    log_warning(e.what());
+                }
+                notify = nullptr;   // runc forwards the first READY only
+            }
+        }
         if (fds[0].revents & POLLIN) {
             signalfd_siginfo si;
             while (::read(sigfd, &si, sizeof si) == sizeof si) {

@@ -23,9 +23,13 @@ private:
     util::unique_fd fd_;
 };
 
+class NotifyProxy;
+
 // Waits for `child` (our child; other children are reaped as they exit),
 // forwarding signals to it and copying between our stdio and `master` when
-// there is a terminal. Returns the exit code (128+n on signal n).
-int supervise(pid_t child, int child_pidfd, int signal_fd, int master);
+// there is a terminal, and the container's READY to the host with our own
+// pid as MAINPID when there is a notify proxy (we live as long as the
+// container). Returns the exit code (128+n on signal n).
+int supervise(pid_t child, int child_pidfd, int signal_fd, int master, NotifyProxy* notify = nullptr);
 
 } // namespace oci::core

@@ -609,6 +609,41 @@ case_events_update() {
     oci delete --force "$id"
 }
 
+# events streams {"type":"oom","id":...} when the kernel OOM-kills in the container's cgroup
+# (v1: memory.oom_control through cgroup.event_control; v2: memory.events), and only then.
+case_events_oom() {
+    have_ctrl memory || skip "no memory controller on this host"
+    local limit=$((32 << 20)) swap=$((32 << 20)) b id ev out rc=0
+    if [ "$LAYOUT" != v2 ] && [ ! -e "$(ctrl_root memory)/memory.memsw.limit_in_bytes" ]; then
+        [ "$(grep -c . /proc/swaps)" -le 1 ] || skip "swap is on and the v1 memory controller does not account it"
+        swap=0
+    fi
+    b=$(bundle_with evoom "" probe sleep 1000)
+    edit_config "$b" '.linux.resources.memory = ({limit: $l} + if $s > 0 then {swap: $s} else {} end)' \
+        --argjson l "$limit" --argjson s "$swap"
+    id=$(start "$b" evoom)
+    t_defer oci delete --force "$id"
+    oci events --interval 1s "$id" >"$T_CASE_DIR/events" 2>"$T_CASE_DIR/events.err" &
+    ev=$!
+    t_defer sh -c "kill $ev 2>/dev/null || true"
+    # The first stats event comes after the OOM watch is set up.
+    wait_until 60 has_lines_ge "$T_CASE_DIR/events" '"type":"stats"' 1
+    out=$(oci exec "$id" probe alloc 8)
+    assert_eq ok "$out" "8 MiB fit under the limit"
+    # Past the limit: the OOM killer ends the allocating process, the container goes on.
+    oci exec "$id" probe alloc 200 || rc=$?
+    assert_eq 137 "$rc" "probe alloc 200 under a 32 MiB limit: SIGKILL"
+    wait_until 30 has_lines_ge "$T_CASE_DIR/events" '"type":"oom"' 1 || {
+        cat "$T_CASE_DIR/events" "$T_CASE_DIR/events.err"
+        false
+    }
+    out=$(grep '"type":"oom"' "$T_CASE_DIR/events" | head -n1)
+    assert_eq "{\"type\":\"oom\",\"id\":\"$id\"}" "$out" "the oom event as runc prints it"
+    assert_eq running "$(status_of "$id")"
+    oci delete --force "$id"
+    wait_until 30 is_gone "$ev"
+}
+
 # kill --all signals every process in the container's cgroup: the exec'd ones die of SIGTERM,
 # which the init (no handler, pid namespace init) ignores; kill without --all reaches the init
 # only. --all KILL then ends the container.
@@ -652,5 +687,6 @@ t_case "devices: defaults usable, block devices denied unless allowed" case_devi
 t_case "pause freezes and resume thaws; exec refused while paused; delete --force of a paused container" case_pause_resume
 t_case "exec'd processes join the container's cgroup; ps lists them (json and table)" case_exec_ps
 t_case "events --stats; update (flags, --resources - with zeros unchanged, FILE); events --interval" case_events_update
+t_case "events streams an oom event when the OOM killer acts in the cgroup" case_events_oom
 t_case "kill --all signals every process in the cgroup" case_kill_all
 t_done

@@ -4,7 +4,7 @@
  * in a rootfs that holds nothing but busybox. Every report is plain `key=value` lines in a
  * fixed order, so that a bash test can grep one key without parsing anything.
  *
- * The action subcommands (write, open-write, exe-write) report their outcome on stdout as `ok`
+ * The action subcommands (write, open-write, exe-write, notify, alloc) report their outcome on stdout as `ok`
  * or `error=<errno name>` and exit 0 either way: the line is the result, and a test can capture
  * it without the exit status getting in the way. Usage errors exit 2.
  */
@@ -16,14 +16,17 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -420,11 +423,60 @@ static void report_open(const char *path, int flags, const char *text)
     printf("ok\n");
 }
 
+/* sd_notify's client side: one datagram to $NOTIFY_SOCKET ('@' = abstract). */
+static void cmd_notify(const char *message)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (!path || !*path) {
+        printf("error=no-NOTIFY_SOCKET\n");
+        return;
+    }
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    size_t len = strlen(path);
+    if (len >= sizeof addr.sun_path) {
+        printf("error=ENAMETOOLONG\n");
+        return;
+    }
+    memcpy(addr.sun_path, path, len);
+    if (path[0] == '@')
+        addr.sun_path[0] = '\0';
+    socklen_t addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (path[0] == '@' ? 0 : 1));
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || sendto(fd, message, strlen(message), 0, (struct sockaddr *)&addr, addrlen) < 0) {
+        printf("error=%s\n", errno_name(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    close(fd);
+    printf("ok\n");
+}
+
+/* Touches MIB mebibytes, one at a time, then exits 0: past a memory limit the OOM killer ends it. */
+static int cmd_alloc(const char *arg)
+{
+    char *end;
+    long mib = strtol(arg, &end, 10);
+    if (*end || end == arg || mib <= 0)
+        return -1;
+    for (long i = 0; i < mib; i++) {
+        char *block = malloc(1 << 20);
+        if (!block) {
+            printf("error=ENOMEM\n");
+            return 0;
+        }
+        memset(block, 1, 1 << 20);
+    }
+    printf("ok\n");
+    return 0;
+}
+
 static void usage(void)
 {
     fputs("usage: probe ids|caps|rlimits|fds|mounts|hostname|nnp|seccomp|cwd|umask|pid|ns|env|oom|all\n"
           "       probe exit N | sleep SECONDS | signal-wait\n"
-          "       probe write FILE TEXT | open-write FILE | exe-write\n",
+          "       probe write FILE TEXT | open-write FILE | exe-write\n"
+          "       probe notify MESSAGE | alloc MIB\n",
           stderr);
 }
 
@@ -474,6 +526,14 @@ int main(int argc, char **argv)
         report_open(argv[2], O_WRONLY, NULL);
     else if (strcmp(cmd, "exe-write") == 0 && argc == 2)
         report_open("/proc/self/exe", O_WRONLY, NULL);
+    else if (strcmp(cmd, "notify") == 0 && argc == 3)
+        cmd_notify(argv[2]);
+    else if (strcmp(cmd, "alloc") == 0 && argc == 3) {
+        if (cmd_alloc(argv[2]) != 0) {
+            usage();
+            return 2;
+        }
+    }
     else {
         usage();
         return 2;
