@@ -35,14 +35,6 @@ const std::vector<CommandEntry>& commands()
     return table;
 }
 
-void require_args(const ParsedArgs& parsed, size_t count, const char* command, const char* what)
-{
-    if (parsed.positional.size() != count)
-        throw UsageError(std::string(command) + ": expected " + std::to_string(count) + " argument" +
-                         (count == 1 ? "" : "s") + (what[0] ? std::string(" ") + what : std::string()) + ", got " +
-                         std::to_string(parsed.positional.size()));
-}
-
 namespace {
 
 void print_usage(FILE* out)
@@ -57,30 +49,14 @@ void print_usage(FILE* out)
                  "   --log-format FORMAT   text or json\n"
                  "   --debug               log debug messages\n"
                  "   --systemd-cgroup      use systemd to manage cgroups\n"
+                 "   --cgroup-manager M    cgroupfs (default), systemd, or disabled: no cgroup of its own\n"
                  "   --version, -v         print the version\n");
-}
-
-std::string default_root()
-{
-    if (::geteuid() == 0)
-        return "/run/ocirun";
-    // Podman sets XDG_RUNTIME_DIR to "" as root; empty counts as unset.
-    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-    if (xdg != nullptr && xdg[0] != '\0')
-        return std::string(xdg) + "/ocirun";
-    return "/run/user/" + std::to_string(::geteuid()) + "/ocirun";
 }
 
 int run_main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
-    std::vector<FlagSpec> globals = {
-        {"root", "", true},        {"log", "", true},          {"log-format", "", true},
-        {"debug", "", false},      {"systemd-cgroup", "", false}, {"cgroup-manager", "", true},
-        {"rootless", "", true},    {"criu", "", true},          {"version", "v", false},
-        {"help", "h", false},
-    };
-    ParsedArgs global = parse_args(args, globals, true);
+    ParsedArgs global = parse_args(args, global_flag_specs(), true);
 
     LogConfig log;
     log.path = global.value_or("log", "");
@@ -104,8 +80,7 @@ int run_main(int argc, char** argv)
 
     Context ctx;
     ctx.argv = argv;
-    ctx.runtime.root = global.value_or("root", default_root());
-    ctx.runtime.systemd_cgroup = global.flag("systemd-cgroup");
+    ctx.runtime = runtime_options_from(global, default_root(::geteuid(), std::getenv("XDG_RUNTIME_DIR")));
     if (ctx.runtime.systemd_cgroup)
         throw oci::Error("--systemd-cgroup: the systemd cgroup driver is not available in this build");
 
