@@ -16,14 +16,17 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -420,10 +423,36 @@ static void report_open(const char *path, int flags, const char *text)
     printf("ok\n");
 }
 
+/* sd_notify(3) without libsystemd: one datagram with TEXT to $NOTIFY_SOCKET, which is what an
+ * engine's --sdnotify=container hands the container (a path, or "@name" in the abstract
+ * namespace). Prints notify=sent or notify=error=ERRNO. */
+static void cmd_notify(const char *text)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (!path || !*path || strlen(path) >= sizeof addr.sun_path) {
+        printf("notify=error=NOTIFY_SOCKET unset or too long\n");
+        return;
+    }
+    memcpy(addr.sun_path, path, strlen(path));
+    if (addr.sun_path[0] == '@')
+        addr.sun_path[0] = '\0';
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || sendto(fd, text, strlen(text), 0, (struct sockaddr *)&addr, len) < 0)
+        printf("notify=error=%s\n", errno_name(errno));
+    else
+        printf("notify=sent\n");
+    if (fd >= 0)
+        close(fd);
+}
+
 static void usage(void)
 {
     fputs("usage: probe ids|caps|rlimits|fds|mounts|hostname|nnp|seccomp|cwd|umask|pid|ns|env|oom|all\n"
-          "       probe exit N | sleep SECONDS | signal-wait\n"
+          "       probe exit N | sleep SECONDS | signal-wait | notify TEXT\n"
           "       probe write FILE TEXT | open-write FILE | exe-write\n",
           stderr);
 }
@@ -468,7 +497,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "signal-wait") == 0 && argc == 2)
         return cmd_signal_wait();
-    if (strcmp(cmd, "write") == 0 && argc == 4)
+    if (strcmp(cmd, "notify") == 0 && argc == 3)
+        cmd_notify(argv[2]);
+    else if (strcmp(cmd, "write") == 0 && argc == 4)
         report_open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, argv[3]);
     else if (strcmp(cmd, "open-write") == 0 && argc == 3)
         report_open(argv[2], O_WRONLY, NULL);
