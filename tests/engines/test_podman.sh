@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2317,SC2031 # the cases are called through t_case, which sets T_CASE_DIR
+# shellcheck disable=SC2317,SC2031,SC2016 # cases run through t_case; container commands in single quotes
 # Podman (with conmon) runs its containers on ocirun, as root: the containers.conf lines of the
 # README, storage and configuration in a temp dir, an image imported offline from the test
 # rootfs. Each case checks what the user sees and, in the call log of a wrapper around ocirun,
@@ -85,7 +85,7 @@ setup_podman() {
 
 teardown_podman() {
     [ -n "$PM_STARTED" ] || return 0
-    PM_STARTED= PM_READY=
+    PM_STARTED='' PM_READY=''
     pm pod rm -fa -t 0 >/dev/null 2>&1
     pm rm -fa -t 0 >/dev/null 2>&1
     pm system reset -f >/dev/null 2>&1
