@@ -19,6 +19,13 @@ IMAGE=localhost/ocirun-test:latest
 PM_DIR=$T_TMP/podman
 PM_STARTED=    # Podman has storage under PM_DIR
 PM_READY=      # ... and has run a container: the cases may start
+# Podman keeps a few things outside its storage whatever its flags: the image library's blob
+# cache (/var/lib/containers/cache) and netavark's run dir (/run/containers/networks). Removed
+# at the end if this file made them.
+SYSTEM_DIRS_MADE=()
+for d in /var/lib/containers /run/containers; do
+    [ -e "$d" ] || SYSTEM_DIRS_MADE+=("$d")
+done
 # libpod_parent is where Podman's cgroupfs manager puts every container; removed at the end if
 # this file made it.
 LIBPOD_PARENT_EXISTED=$(find /sys/fs/cgroup -maxdepth 2 -name libpod_parent -print -quit)
@@ -91,6 +98,10 @@ teardown_podman() {
     pm system reset -f >/dev/null 2>&1
     [ -n "$LIBPOD_PARENT_EXISTED" ] ||
         find /sys/fs/cgroup -maxdepth 2 -depth -type d -name libpod_parent -exec rmdir {} + 2>/dev/null
+    local d
+    for d in "${SYSTEM_DIRS_MADE[@]}"; do
+        rm -rf --one-file-system "$d"
+    done
     return 0
 }
 
