@@ -1,8 +1,8 @@
 #!/bin/bash
 # shellcheck disable=SC2317,SC2031,SC2016 # cases run through t_case; container commands in single quotes
 # Docker runs its containers on ocirun, as root: a private dockerd (data-root, exec-root,
-# pidfile and socket in a temp dir, its own containerd) started with
-# `--add-runtime ocirun=WRAPPER`, an image imported offline from the test rootfs, no network
+# pidfile and socket in a temp dir, its own containerd) with ocirun in its daemon.json and
+# through `--add-runtime`, an image imported offline from the test rootfs, no network
 # but loopback. Each case checks what the user sees and, in the call log of a wrapper around
 # ocirun, that ocirun ran the container.
 # shellcheck source-path=SCRIPTDIR source=engine_lib.sh
@@ -49,13 +49,15 @@ dk_run() {
 start_dockerd() {
     mkdir -p "$DK_DIR"
     e_make_wrapper "$DK_DIR/bin"
-    # An empty configuration file: nothing from /etc/docker/daemon.json.
-    echo '{}' >"$DK_DIR/daemon.json"
+    # A configuration file of our own (nothing from /etc/docker/daemon.json) with the README's
+    # lines; the command line's --add-runtime names the same runtime ocirun-flag.
+    jq -n --arg path "$WRAPPER" '{runtimes: {ocirun: {path: $path}}, "default-runtime": "ocirun"}' \
+        >"$DK_DIR/daemon.json"
     dockerd --config-file "$DK_DIR/daemon.json" --data-root "$DK_DIR/data" --exec-root "$DK_DIR/exec" \
         --pidfile "$DK_DIR/docker.pid" -H "unix://$DK_DIR/docker.sock" \
         --iptables=false --ip6tables=false --bridge=none --storage-driver vfs \
         --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$DK_CGROUP_PARENT" \
-        --add-runtime "ocirun=$WRAPPER" >"$DK_DIR/dockerd.log" 2>&1 </dev/null &
+        --add-runtime "ocirun-flag=$WRAPPER" >"$DK_DIR/dockerd.log" 2>&1 </dev/null &
     DK_PID=$!
     local i
     for i in $(seq 150); do
@@ -154,6 +156,15 @@ case_run_rm() {
     assert_exit 127 dk_run --rm "$IMAGE" /no/such/command
     assert_contains "$ERR" "/no/such/command"
     assert_eq "" "$(dk ps -aq)"
+    # Without --runtime: the default runtime is ocirun. And the one --add-runtime added.
+    out=$(dk run --rm --network none -e "OCIRUN_TEST_TAG=$T_ID_PREFIX" --cidfile "$T_CASE_DIR/cid2" "$IMAGE" \
+        echo default)
+    assert_eq default "$out"
+    assert_called create "$(cat "$T_CASE_DIR/cid2")"
+    out=$(dk run --rm --runtime ocirun-flag --network none -e "OCIRUN_TEST_TAG=$T_ID_PREFIX" \
+        --cidfile "$T_CASE_DIR/cid3" "$IMAGE" echo flag)
+    assert_eq flag "$out"
+    assert_called create "$(cat "$T_CASE_DIR/cid3")"
 }
 
 case_detached_exec_stop() {
@@ -225,7 +236,7 @@ case_resources_update() {
 trap 'rc=$?; stop_dockerd; (exit $rc); t_cleanup_file' EXIT
 setup_docker
 
-t_case "docker run --rm: output, exit codes, a missing command" case_run_rm
+t_case "docker run --rm: output, exit codes, a missing command; default-runtime and --add-runtime" case_run_rm
 t_case "docker run -d, exec (-t), stop, rm" case_detached_exec_stop
 t_case "docker run -t: the console socket" case_run_tty
 t_case "--memory, --pids-limit, --cpus, and docker update" case_resources_update
