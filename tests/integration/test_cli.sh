@@ -82,6 +82,13 @@ case_cgroup_manager_disabled() {
     assert_contains "$out" "/$name"
 }
 
+case_checkpoint_probe() {
+    # Podman takes the exit status of `checkpoint --help` for "the runtime can checkpoint":
+    # ocirun cannot, and says so.
+    assert_fails "$OCIRUN" checkpoint --help
+    assert_contains "$ERR" "checkpoint"
+}
+
 case_listen_fds() {
     # Socket activation: LISTEN_FDS=1 passes fd 3 on and tells the process so (ls's own
     # directory fd is the next one).
@@ -101,5 +108,6 @@ t_case "text log lines, and a bad --log-format is refused" case_text_log
 t_case "delete then delete --force of the same container" case_delete_twice
 t_case "flags engines pass are accepted; --systemd-cgroup refused clearly" case_flags_engines_pass
 t_case "--cgroup-manager disabled: no cgroup of its own" case_cgroup_manager_disabled
+t_case "checkpoint --help fails: no checkpoint support" case_checkpoint_probe
 t_case "LISTEN_FDS passes the activation sockets through" case_listen_fds
 t_done
