@@ -181,6 +181,14 @@ case_detached_exec_stop() {
     out=$(dk exec -t "$name" sh -c 'tty; exit 4' 2>&1) || rc=$?
     assert_eq 4 "$rc"
     assert_contains "$out" "/dev/pts/"
+    # docker top lists the container's processes from `ocirun ps --format json`.
+    assert_contains "$(dk top "$name")" "probe signal-wait"
+    grep -q " ps --format json $id\$" "$CALL_LOG" || { echo "no 'ps --format json $id' in the call log" >&2; false; }
+    dk pause "$name" >/dev/null
+    assert_eq paused "$(dk inspect --format '{{.State.Status}}' "$name")"
+    assert_eq paused "$(dk_ocirun state "$id" | jq -r .status)"
+    dk unpause "$name" >/dev/null
+    assert_eq running "$(dk_ocirun state "$id" | jq -r .status)"
     dk stop "$name" >/dev/null
     assert_eq exited "$(dk inspect --format '{{.State.Status}}' "$name")"
     assert_eq 0 "$(dk inspect --format '{{.State.ExitCode}}' "$name")"
@@ -237,7 +245,7 @@ trap 'rc=$?; stop_dockerd; (exit $rc); t_cleanup_file' EXIT
 setup_docker
 
 t_case "docker run --rm: output, exit codes, a missing command; default-runtime and --add-runtime" case_run_rm
-t_case "docker run -d, exec (-t), stop, rm" case_detached_exec_stop
+t_case "docker run -d, exec (-t), top, pause/unpause, stop, rm" case_detached_exec_stop
 t_case "docker run -t: the console socket" case_run_tty
 t_case "--memory, --pids-limit, --cpus, and docker update" case_resources_update
 
