@@ -151,6 +151,8 @@ case_run_rm() {
     assert_called create "$id"
     assert_called start "$id"
     assert_called delete "$id"
+    # -i: stdin through the shim.
+    assert_eq from-stdin "$(echo from-stdin | dk_run --rm -i "$IMAGE" cat)"
     assert_exit 5 dk_run --rm "$IMAGE" probe exit 5
     # A missing command is the runtime's error, which Docker shows and maps to 127.
     assert_exit 127 dk_run --rm "$IMAGE" /no/such/command
@@ -244,7 +246,7 @@ case_resources_update() {
 trap 'rc=$?; stop_dockerd; (exit $rc); t_cleanup_file' EXIT
 setup_docker
 
-t_case "docker run --rm: output, exit codes, a missing command; default-runtime and --add-runtime" case_run_rm
+t_case "docker run --rm: output, stdin (-i), exit codes, a missing command; default-runtime and --add-runtime" case_run_rm
 t_case "docker run -d, exec (-t), top, pause/unpause, stop, rm" case_detached_exec_stop
 t_case "docker run -t: the console socket" case_run_tty
 t_case "--memory, --pids-limit, --cpus, and docker update" case_resources_update

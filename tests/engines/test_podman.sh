@@ -177,6 +177,8 @@ case_run_rm() {
     assert_called create "$id"
     assert_called start "$id"
     assert_called delete "$id"
+    # -i: stdin through conmon.
+    assert_eq from-stdin "$(echo from-stdin | pm run --rm -i "$IMAGE" cat)"
     assert_exit 7 pm run --rm "$IMAGE" probe exit 7
     # A missing command is the runtime's error, which Podman shows and maps to 127.
     assert_exit 127 pm run --rm "$IMAGE" /no/such/command
@@ -437,6 +439,15 @@ case_true_states() {
     grep -q "kill $id 10\$" "$CALL_LOG" || { echo "no 'kill $id 10' in the call log" >&2; false; }
     assert_called pause "$id"
     assert_called resume "$id"
+    # Started again: the same id is created anew on ocirun.
+    pm start "$name" >/dev/null
+    wait_until 10 test "$(pm logs "$name" 2>&1 | grep -cx ready)" = 2
+    assert_eq running "$(state_of "$name")"
+    assert_eq running "$(status_of "$id")"
+    assert_eq "$(pm inspect --format '{{.State.Pid}}' "$name")" "$(pid_of "$id")"
+    assert_eq 2 "$(grep -c "create .* $id\$" "$CALL_LOG")"
+    pm stop "$name" >/dev/null
+    assert_eq exited "$(state_of "$name")"
 }
 
 case_cgroups_disabled() {
@@ -452,7 +463,7 @@ case_cgroups_disabled() {
 trap 'rc=$?; teardown_podman; (exit $rc); t_cleanup_file' EXIT
 setup_podman
 
-t_case "run --rm: output, exit codes, a missing command" case_run_rm
+t_case "run --rm: output, stdin (-i), exit codes, a missing command" case_run_rm
 t_case "run -d, logs, stop (SIGTERM), rm" case_detached_logs_stop_rm
 t_case "exec: output, exit code, -t, --user" case_exec
 t_case "run -t: the console socket" case_run_tty
@@ -465,7 +476,7 @@ t_case "--security-opt seccomp=FILE: Podman's default profile and one of our own
 t_case "pod: two containers share localhost" case_pod_localhost
 t_case "kube play and kube down" case_kube_play_down
 t_case "--sdnotify=container: ready reported through Podman" case_sdnotify
-t_case "podman ps / inspect follow the true state (created, running, paused, exited)" case_true_states
+t_case "podman ps / inspect follow the true state (created, running, paused, exited, restarted)" case_true_states
 t_case "--cgroups=disabled: --cgroup-manager disabled, no cgroup of its own" case_cgroups_disabled
 
 teardown_podman
