@@ -88,6 +88,14 @@ ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<Fl
     return out;
 }
 
+void require_args(const ParsedArgs& parsed, size_t count, const char* command, const char* what)
+{
+    if (parsed.positional.size() != count)
+        throw UsageError(std::string(command) + ": expected " + std::to_string(count) + " argument" +
+                         (count == 1 ? "" : "s") + (what[0] ? std::string(" ") + what : std::string()) + ", got " +
+                         std::to_string(parsed.positional.size()));
+}
+
 unsigned parse_unsigned(const std::string& text, const std::string& flag)
 {
     char* end = nullptr;

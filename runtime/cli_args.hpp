@@ -42,6 +42,9 @@ public:
 ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
                       bool stop_at_first_positional = false);
 
+// Exactly `count` positional arguments, or a UsageError naming the command.
+void require_args(const ParsedArgs& parsed, size_t count, const char* command, const char* what);
+
 unsigned parse_unsigned(const std::string& text, const std::string& flag);
 
 } // namespace ocirun

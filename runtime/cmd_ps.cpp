@@ -24,9 +24,14 @@ int pid_column(const std::string& header)
 
 } // namespace
 
+std::vector<FlagSpec> ps_flag_specs()
+{
+    return {{"format", "f", true}};
+}
+
 int cmd_ps(Context& ctx, const std::vector<std::string>& args)
 {
-    auto parsed = parse_args(args, {{"format", "f", true}}, true);
+    auto parsed = parse_args(args, ps_flag_specs(), true);
     if (parsed.positional.empty())
         throw UsageError("ps: usage: ocirun ps [--format table|json] <container-id> [ps options]");
     auto pids = oci::Runtime(ctx.runtime).processes(parsed.positional[0]);

@@ -81,16 +81,21 @@ oci::spec::Resources read_resources(const std::string& source)
 
 } // namespace
 
-int cmd_update(Context& ctx, const std::vector<std::string>& args)
+std::vector<FlagSpec> update_flag_specs()
 {
-    auto parsed = parse_args(args, {
+    return {
         {"resources", "r", true}, {"blkio-weight", "", true}, {"cpu-period", "", true},
         {"cpu-quota", "", true}, {"cpu-rt-period", "", true}, {"cpu-rt-runtime", "", true},
         {"cpu-share", "", true}, {"cpuset-cpus", "", true}, {"cpuset-mems", "", true},
         {"kernel-memory", "", true}, {"kernel-memory-tcp", "", true}, {"memory", "", true},
         {"memory-reservation", "", true}, {"memory-swap", "", true}, {"pids-limit", "", true},
         {"l3-cache-schema", "", true}, {"mem-bw-schema", "", true},
-    });
+    };
+}
+
+int cmd_update(Context& ctx, const std::vector<std::string>& args)
+{
+    auto parsed = parse_args(args, update_flag_specs());
     require_args(parsed, 1, "update", "<container-id>");
     oci::spec::Resources r;
     if (auto source = parsed.value("resources"))

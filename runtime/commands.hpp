@@ -47,8 +47,19 @@ std::vector<FlagSpec> exec_flag_specs();
 oci::ExecOptions exec_options_from(const ParsedArgs& parsed);
 void parse_user(const std::string& text, oci::ExecOptions& options);
 
-// Exactly `count` positional arguments, or a UsageError naming the command.
-void require_args(const ParsedArgs& parsed, size_t count, const char* command, const char* what);
+
+// The global flags, and the runtime options they set. fallback_root is
+// default_root() unless --root is given. namespace_root: root of a user
+// namespace other than the host's, which keeps its state as a user would.
+std::vector<FlagSpec> global_flag_specs();
+std::string default_root(uid_t euid, const char* xdg_runtime_dir, bool namespace_root = false);
+oci::RuntimeOptions runtime_options_from(const ParsedArgs& global, const std::string& fallback_root);
+
+// The flags of the commands engines call with flags of their own.
+std::vector<FlagSpec> kill_flag_specs();
+std::vector<FlagSpec> delete_flag_specs();
+std::vector<FlagSpec> ps_flag_specs();
+std::vector<FlagSpec> update_flag_specs();
 
 // Flags shared by create and run.
 std::vector<FlagSpec> create_flag_specs();

@@ -36,14 +36,6 @@ const std::vector<CommandEntry>& commands()
     return table;
 }
 
-void require_args(const ParsedArgs& parsed, size_t count, const char* command, const char* what)
-{
-    if (parsed.positional.size() != count)
-        throw UsageError(std::string(command) + ": expected " + std::to_string(count) + " argument" +
-                         (count == 1 ? "" : "s") + (what[0] ? std::string(" ") + what : std::string()) + ", got " +
-                         std::to_string(parsed.positional.size()));
-}
-
 namespace {
 
 void print_usage(FILE* out)
@@ -58,31 +50,27 @@ void print_usage(FILE* out)
                  "   --log-format FORMAT   text or json\n"
                  "   --debug               log debug messages\n"
                  "   --systemd-cgroup      use systemd to manage cgroups\n"
+                 "   --cgroup-manager M    cgroupfs (default), systemd, or disabled: no cgroup of its own\n"
                  "   --version, -v         print the version\n");
 }
 
 // Without root the state lives in the user's runtime dir. Failing here is
-// clearer than the EACCES that /run/ocirun or a missing /run/user/<uid>
-// would give later. Root of a user namespace (rootless Podman runs us so)
-// uses XDG_RUNTIME_DIR as runc does, unless USER says it is the real root.
-std::string default_root()
+// clearer than the EACCES that a missing /run/user/<uid> would give later.
+// Root of a user namespace (rootless Podman runs us so) counts as rootless
+// unless USER says it is the real root.
+std::string caller_default_root()
 {
-    // Podman sets XDG_RUNTIME_DIR to "" as root; empty counts as unset.
     const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-    bool have_xdg = xdg != nullptr && xdg[0] != '\0';
-    if (::geteuid() == 0) {
-        const char* user = std::getenv("USER");
-        bool real_root = user != nullptr && std::strcmp(user, "root") == 0;
-        if (have_xdg && !real_root && oci::running_rootless())
-            return std::string(xdg) + "/ocirun";
-        return "/run/ocirun";
-    }
-    if (have_xdg)
-        return std::string(xdg) + "/ocirun";
+    const char* user = std::getenv("USER");
+    bool namespace_root = ::geteuid() == 0 && (user == nullptr || std::strcmp(user, "root") != 0) &&
+                          oci::running_rootless();
+    std::string root = default_root(::geteuid(), xdg, namespace_root);
+    if (::geteuid() == 0 || (xdg != nullptr && xdg[0] != '\0'))
+        return root;
     std::string user_dir = "/run/user/" + std::to_string(::geteuid());
     struct stat st;
     if (::stat(user_dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-        return user_dir + "/ocirun";
+        return root;
     throw oci::Error("running without root, XDG_RUNTIME_DIR is not set and " + user_dir +
                      " does not exist: set XDG_RUNTIME_DIR to a directory of yours, or pass --root");
 }
@@ -96,13 +84,7 @@ bool uses_state(const std::string& command)
 int run_main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
-    std::vector<FlagSpec> globals = {
-        {"root", "", true},        {"log", "", true},          {"log-format", "", true},
-        {"debug", "", false},      {"systemd-cgroup", "", false}, {"cgroup-manager", "", true},
-        {"rootless", "", true},    {"criu", "", true},          {"version", "v", false},
-        {"help", "h", false},
-    };
-    ParsedArgs global = parse_args(args, globals, true);
+    ParsedArgs global = parse_args(args, global_flag_specs(), true);
 
     LogConfig log;
     log.path = global.value_or("log", "");
@@ -127,12 +109,8 @@ int run_main(int argc, char** argv)
     Context ctx;
     ctx.argv = argv;
     const std::string& name = global.positional[0];
-    std::string root = global.value_or("root", "");
-    if (!root.empty())
-        ctx.runtime.root = root;
-    else if (uses_state(name))
-        ctx.runtime.root = default_root();
-    ctx.runtime.systemd_cgroup = global.flag("systemd-cgroup");
+    bool need_root = !global.value("root") && uses_state(name);
+    ctx.runtime = runtime_options_from(global, need_root ? caller_default_root() : "");
     if (ctx.runtime.systemd_cgroup)
         throw oci::Error("--systemd-cgroup: the systemd cgroup driver is not available in this build");
 

@@ -8,9 +8,9 @@ packages=(
     libseccomp-dev libcap-dev libyajl-dev libmount-dev catch2
     busybox-static jq python3 python3-jsonschema iproute2 util-linux
     # test_rootless.sh: a user of its own (useradd), id ranges (newuidmap), rootless Podman
-    passwd uidmap podman conmon crun catatonit
-    # tests/engines: containerd (with ctr and the runc shim) drives ocirun
-    containerd
+    passwd uidmap crun catatonit
+    # tests/engines: the engines that drive ocirun (docker.io brings containerd)
+    podman conmon docker.io containerd
     # tests/vm (pure cgroup v2 VM); linux-image-amd64 installs the kernel it boots into /boot
     qemu-system-x86 linux-image-amd64 cpio kmod
 )

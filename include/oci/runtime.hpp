@@ -44,6 +44,9 @@ std::string state_to_json(const State& state);
 struct RuntimeOptions {
     std::string root = "/run/ocirun";
     bool systemd_cgroup = false;
+    // No cgroup of its own: the container stays in its creator's cgroup and
+    // linux.resources is not applied (crun's `--cgroup-manager disabled`).
+    bool cgroups_disabled = false;
 };
 
 struct CreateOptions {

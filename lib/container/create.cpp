@@ -208,7 +208,11 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     if (!status)
         throw_errno("open " + dir.path() + "/" + kStartStatus);
     // Shared with the undo step, which runs after this scope's locals are gone.
-    std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id);
+    std::shared_ptr<cgroups::Driver> cgroup;
+    if (!runtime.cgroups_disabled)
+        cgroup = make_cgroup(linux_cfg, id);
+    else if (linux_cfg && linux_cfg->resources)
+        log_debug("cgroups are disabled: linux.resources is not applied");
     if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
     util::unique_fd notify_mount;

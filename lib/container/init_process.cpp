@@ -9,6 +9,7 @@
 #include "container/sync_socket.hpp"
 #include "linux/detached_mount.hpp"
 #include "linux/devices.hpp"
+#include "linux/loopback.hpp"
 #include "linux/masked_paths.hpp"
 #include "linux/namespaces.hpp"
 #include "linux/process_attrs.hpp"
@@ -196,6 +197,8 @@ void init_sequence(InitContext& ctx)
             throw_errno("create cgroup namespace");
         run_create_hooks(ctx);
     }
+    if (ns.creates(spec::NamespaceType::network))
+        sys::bring_up_loopback();
     if (!c.config->hostname.empty())
         sys::set_hostname(c.config->hostname);
     if (!c.config->domainname.empty())

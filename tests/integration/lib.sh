@@ -22,6 +22,9 @@
 # stdin from /dev/null and cwd $T_TMP. Its output is shown as TAP diagnostics when it fails (or
 # always with T_VERBOSE=1). A failing command reports where it failed.
 #
+# A file whose cases own more than ocirun's containers (an engine's) defines t_extra_leak_state
+# (prints one line per thing it owns) and t_extra_cleanup (removes them); both join the leak check.
+#
 # Environment (meson sets the first three): OCIRUN, ROOTFS, SPECS_DIR; T_VERBOSE=1;
 # T_CASE_TIMEOUT (seconds per case, default 120); T_LEAK_SETTLE (seconds a leak may take to go
 # away by itself before it counts, default 3).
@@ -506,15 +509,23 @@ _t_leak_state() {
     awk -v a="$T_TMP" -v b="$ROOTFS" 'index($5, a) || index($5, b) { print "mount " $5 " (mount id " $1 ")" }' \
         /proc/self/mountinfo
     # A cgroup named after a test id, or a child of an ocirun* cgroup (default cgroup paths)
-    # unless it is named after another test file's ids (files may run at the same time).
-    find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d \
-        \( -name "*${T_ID_PREFIX}*" -o \( \( -path '/sys/fs/cgroup/*/ocirun*/*' -o -path '/sys/fs/cgroup/ocirun*/*' \) \
-        ! -name 'oct[0-9]*-[0-9]*-*' \) \) -printf 'cgroup %p\n' 2>/dev/null
+    # unless it is named after another test file's ids (files may run at the same time), or
+    # with T_LEAK_DEFAULT_CGROUPS=0 (engines name their own) only the former.
+    if [ "${T_LEAK_DEFAULT_CGROUPS:-1}" = 1 ]; then
+        find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d \
+            \( -name "*${T_ID_PREFIX}*" -o \( \( -path '/sys/fs/cgroup/*/ocirun*/*' -o -path '/sys/fs/cgroup/ocirun*/*' \) \
+            ! -name 'oct[0-9]*-[0-9]*-*' \) \) -printf 'cgroup %p\n' 2>/dev/null
+    else
+        find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name "*${T_ID_PREFIX}*" -printf 'cgroup %p\n' 2>/dev/null
+    fi
     local pid cmd
     for pid in $(_t_test_pids); do
         cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
         echo "process $pid: ${cmd:0:120}"
     done
+    # A file may own more (an engine's containers, its cgroups): it defines these two.
+    if declare -F t_extra_leak_state >/dev/null; then t_extra_leak_state; fi
+    return 0
 }
 
 # The shared rootfs is read-only to every test (a mount destination missing from it would be
@@ -563,6 +574,7 @@ _t_cleanup_leaks() {
             done
         fi
     done
+    if declare -F t_extra_cleanup >/dev/null; then t_extra_cleanup; fi
     for pid in $(_t_test_pids); do
         kill -KILL "$pid" 2>/dev/null
     done

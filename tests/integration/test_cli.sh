@@ -63,6 +63,32 @@ case_flags_engines_pass() {
     assert_contains "$ERR" "flag provided but not defined"
 }
 
+case_cgroup_manager_disabled() {
+    # Podman's --cgroups=disabled: the container gets no cgroup of its own, even with a
+    # cgroupsPath, and stays in its creator's.
+    local b id out name=${T_ID_PREFIX}nocg
+    b=$(make_bundle b cat /proc/self/cgroup)
+    # shellcheck disable=SC2016 # jq variables
+    edit_config "$b" 'del(.linux.namespaces[] | select(.type == "cgroup")) | .linux.cgroupsPath = "/" + $name
+                      | .linux.resources.pids = {limit: 50}' --arg name "$name"
+    id=$(new_id nocg)
+    out=$(oci --cgroup-manager disabled run --bundle "$b" "$id")
+    assert_eq "$(cat /proc/self/cgroup)" "$out"
+    assert_eq "" "$(find /sys/fs/cgroup -maxdepth 3 -name "$name")"
+    assert_exit 1 oci --cgroup-manager nope run --bundle "$b" "$id"
+    assert_contains "$ERR" "invalid --cgroup-manager"
+    # Without the flag the same bundle gets its cgroup.
+    out=$(oci run --bundle "$b" "$id")
+    assert_contains "$out" "/$name"
+}
+
+case_checkpoint_probe() {
+    # Podman takes the exit status of `checkpoint --help` for "the runtime can checkpoint":
+    # ocirun cannot, and says so.
+    assert_fails "$OCIRUN" checkpoint --help
+    assert_contains "$ERR" "checkpoint"
+}
+
 case_listen_fds() {
     # Socket activation: LISTEN_FDS=1 passes fd 3 on and tells the process so (ls's own
     # directory fd is the next one).
@@ -81,5 +107,7 @@ t_case "errors go to stderr and, as JSON lines, to --log" case_json_log
 t_case "text log lines, and a bad --log-format is refused" case_text_log
 t_case "delete then delete --force of the same container" case_delete_twice
 t_case "flags engines pass are accepted; --systemd-cgroup refused clearly" case_flags_engines_pass
+t_case "--cgroup-manager disabled: no cgroup of its own" case_cgroup_manager_disabled
+t_case "checkpoint --help fails: no checkpoint support" case_checkpoint_probe
 t_case "LISTEN_FDS passes the activation sockets through" case_listen_fds
 t_done

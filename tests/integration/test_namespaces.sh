@@ -51,6 +51,20 @@ case_new_namespaces() {
     [ "$(probe_get "$out" ns_mnt)" != "$(host_ns mnt)" ]
 }
 
+# Engines rely on a working 127.0.0.1 in a new network namespace (Podman's `--network none`,
+# the containers of a pod); the kernel creates lo down.
+case_network_loopback() {
+    local b id out
+    # A connection to a closed port is refused when lo is up, unreachable when it is down.
+    b=$(make_bundle lo sh -c 'ip -o link show lo; nc 127.0.0.1 9 </dev/null 2>&1; true')
+    set_namespaces "$b" pid network mount
+    id=$(new_id lo)
+    t_defer oci delete --force "$id"
+    out=$(oci run --bundle "$b" "$id")
+    assert_contains "$out" ",UP"
+    assert_contains "$out" "refused"
+}
+
 case_join_by_path() {
     local a b ida idb apid out t
     a=$(make_bundle join-a probe sleep 1000)
@@ -180,6 +194,7 @@ case_cgroup_namespace() {
 }
 
 t_case "each namespace type asked for is new; the others are the host's" case_new_namespaces
+t_case "a new network namespace has its loopback up" case_network_loopback
 t_case "namespaces joined by path are the other container's" case_join_by_path
 t_case "a namespace path of the wrong type or missing is refused" case_join_bad_path
 t_case "user namespace: uid 0 inside, the mappings, files owned by the host id" case_user_namespace

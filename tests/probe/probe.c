@@ -423,33 +423,30 @@ static void report_open(const char *path, int flags, const char *text)
     printf("ok\n");
 }
 
-/* sd_notify's client side: one datagram to $NOTIFY_SOCKET ('@' = abstract). */
-static void cmd_notify(const char *message)
+/* sd_notify(3) without libsystemd: one datagram with TEXT to $NOTIFY_SOCKET, which is what an
+ * engine's --sdnotify=container hands the container (a path, or "@name" in the abstract
+ * namespace). Prints notify=sent or notify=error=ERRNO. */
+static void cmd_notify(const char *text)
 {
     const char *path = getenv("NOTIFY_SOCKET");
-    if (!path || !*path) {
-        printf("error=no-NOTIFY_SOCKET\n");
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (!path || !*path || strlen(path) >= sizeof addr.sun_path) {
+        printf("notify=error=NOTIFY_SOCKET unset or too long\n");
         return;
     }
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    size_t len = strlen(path);
-    if (len >= sizeof addr.sun_path) {
-        printf("error=ENAMETOOLONG\n");
-        return;
-    }
-    memcpy(addr.sun_path, path, len);
-    if (path[0] == '@')
+    memcpy(addr.sun_path, path, strlen(path));
+    if (addr.sun_path[0] == '@')
         addr.sun_path[0] = '\0';
-    socklen_t addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (path[0] == '@' ? 0 : 1));
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || sendto(fd, message, strlen(message), 0, (struct sockaddr *)&addr, addrlen) < 0) {
-        printf("error=%s\n", errno_name(errno));
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    close(fd);
-    printf("ok\n");
+    if (fd < 0 || sendto(fd, text, strlen(text), 0, (struct sockaddr *)&addr, len) < 0)
+        printf("notify=error=%s\n", errno_name(errno));
+    else
+        printf("notify=sent\n");
+    if (fd >= 0)
+        close(fd);
 }
 
 /* Touches MIB mebibytes, one at a time, then exits 0: past a memory limit the OOM killer ends it. */
@@ -476,7 +473,7 @@ static void usage(void)
     fputs("usage: probe ids|caps|rlimits|fds|mounts|hostname|nnp|seccomp|cwd|umask|pid|ns|env|oom|all\n"
           "       probe exit N | sleep SECONDS | signal-wait\n"
           "       probe write FILE TEXT | open-write FILE | exe-write\n"
-          "       probe notify MESSAGE | alloc MIB\n",
+          "       probe notify TEXT | alloc MIB\n",
           stderr);
 }
 
@@ -520,14 +517,14 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "signal-wait") == 0 && argc == 2)
         return cmd_signal_wait();
-    if (strcmp(cmd, "write") == 0 && argc == 4)
+    if (strcmp(cmd, "notify") == 0 && argc == 3)
+        cmd_notify(argv[2]);
+    else if (strcmp(cmd, "write") == 0 && argc == 4)
         report_open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, argv[3]);
     else if (strcmp(cmd, "open-write") == 0 && argc == 3)
         report_open(argv[2], O_WRONLY, NULL);
     else if (strcmp(cmd, "exe-write") == 0 && argc == 2)
         report_open("/proc/self/exe", O_WRONLY, NULL);
-    else if (strcmp(cmd, "notify") == 0 && argc == 3)
-        cmd_notify(argv[2]);
     else if (strcmp(cmd, "alloc") == 0 && argc == 3) {
         if (cmd_alloc(argv[2]) != 0) {
             usage();
