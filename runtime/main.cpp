@@ -56,7 +56,7 @@ void print_usage(FILE* out)
                  "   --log FILE            log file (default stderr)\n"
                  "   --log-format FORMAT   text or json\n"
                  "   --debug               log debug messages\n"
-                 "   --systemd-cgroup      use systemd to manage cgroups\n"
+                 "   --systemd-cgroup      manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")\n"
                  "   --version, -v         print the version\n");
 }
 
@@ -106,8 +106,6 @@ int run_main(int argc, char** argv)
     ctx.argv = argv;
     ctx.runtime.root = global.value_or("root", default_root());
     ctx.runtime.systemd_cgroup = global.flag("systemd-cgroup");
-    if (ctx.runtime.systemd_cgroup)
-        throw oci::Error("--systemd-cgroup: the systemd cgroup driver is not available in this build");
 
     const std::string& name = global.positional[0];
     std::vector<std::string> rest(global.positional.begin() + 1, global.positional.end());

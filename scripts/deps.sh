@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
     g++ meson ninja-build pkg-config git
     libseccomp-dev libcap-dev libyajl-dev libmount-dev catch2
+    # sd-bus.h for the systemd cgroup driver (libsystemd.so.0 is loaded at run time)
+    libsystemd-dev
     busybox-static jq python3 python3-jsonschema iproute2 util-linux
     # tests/vm (pure cgroup v2 VM); linux-image-amd64 installs the kernel it boots into /boot
     qemu-system-x86 linux-image-amd64 cpio kmod

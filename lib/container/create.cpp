@@ -44,11 +44,13 @@ std::string real_path(const std::string& path, const std::string& what)
 
 // The container's cgroup, made and limited before its init exists. Without
 // root, a host that does not delegate cgroups to us leaves the container in
-// ours (nullptr), as runc and crun do rootless.
-std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id)
+// ours (nullptr), as runc and crun do rootless. With --systemd-cgroup the
+// unit is started later, by add_process, and every failure is an error.
+std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id, bool systemd)
 {
     cgroups::DriverOptions options;
     options.skip_devices = ::geteuid() != 0;
+    options.systemd = systemd;
     std::string path = linux_cfg ? linux_cfg->cgroups_path : "";
     try {
         auto driver = cgroups::make_driver(path, id, options);
@@ -61,6 +63,8 @@ std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg,
         }
         return driver;
     } catch (const Error& e) {
+        if (systemd)
+            throw e.with_context("systemd cgroup driver");
         if (::geteuid() == 0 || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS))
             throw;
         log_debug(std::string("no cgroup for the container: ") + e.what());
@@ -189,7 +193,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     if (!status)
         throw_errno("open " + dir.path() + "/" + kStartStatus);
     // Shared with the undo step, which runs after this scope's locals are gone.
-    std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id);
+    std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup);
     if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
     util::unique_fd proc = sys::open_trusted_proc();
@@ -234,9 +238,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.oci_version = config.oci_version;
     rec.annotations = config.annotations;
     if (cgroup) {
-        rec.cgroup = cgroup->placement();
+        // The systemd driver starts its unit here; the placement follows.
         if (spawn_plan.cgroup_fd < 0)
             cgroup->add_process(rec.pid);
+        rec.cgroup = cgroup->placement();
     }
     rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Written now so that `delete --force` can find the init if we are killed.

@@ -1,0 +1,155 @@
+// Unit properties for a container's transient unit, after runc's
+// libcontainer/cgroups/systemd (startUnit, genV1/genV2ResourcesProperties).
+#include "cgroups/systemd_properties.hpp"
+
+#include "cgroups/translate.hpp"
+
+#include <oci/error.hpp>
+
+#include <cstdlib>
+
+namespace oci::cgroups {
+
+namespace {
+
+// systemd's default CFS period (CGROUP_CPU_QUOTA_DEFAULT_PERIOD_USEC).
+constexpr uint64_t kDefaultCpuPeriod = 100000;
+// The longest cpuset list we expand: CPUs/nodes above this are a typo.
+constexpr unsigned long kMaxCpusetIndex = 1u << 16;
+
+void add_cpu_quota(std::vector<SystemdProperty>& out, const spec::CpuResources& c, const SystemdHost& host)
+{
+    int64_t quota = c.quota.value_or(0);
+    uint64_t period = c.period.value_or(0);
+    // CPUQuotaPeriodUSec exists since systemd 242; older ones leave the
+    // period to the cgroup file write.
+    if (period != 0 && (host.version == 0 || host.version >= 242))
+        out.push_back({"CPUQuotaPeriodUSec", period});
+    if (quota != 0 || period != 0)
+        out.push_back({"CPUQuotaPerSecUSec", cpu_quota_per_sec_usec(quota, period)});
+}
+
+uint64_t as_limit(int64_t v)
+{
+    return v < 0 ? kSystemdInfinity : static_cast<uint64_t>(v);
+}
+
+} // namespace
+
+uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period)
+{
+    if (quota <= 0)
+        return kSystemdInfinity;
+    if (period == 0)
+        period = kDefaultCpuPeriod;
+    uint64_t per_sec = static_cast<uint64_t>(quota) * 1000000 / period;
+    if (per_sec % 10000 != 0)
+        per_sec = (per_sec / 10000 + 1) * 10000;
+    return per_sec;
+}
+
+std::vector<uint8_t> cpuset_to_bits(const std::string& list)
+{
+    std::vector<uint8_t> bits;
+    auto bad = [&] { return Error("invalid cpuset list \"" + list + "\""); };
+    auto number = [&](const std::string& s) {
+        if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+            throw bad();
+        unsigned long n = std::strtoul(s.c_str(), nullptr, 10);
+        if (n > kMaxCpusetIndex)
+            throw bad();
+        return n;
+    };
+    std::string::size_type start = 0;
+    while (start <= list.size()) {
+        auto end = list.find(',', start);
+        if (end == std::string::npos)
+            end = list.size();
+        std::string item = list.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ')
+            item.erase(item.begin());
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\n'))
+            item.pop_back();
+        start = end + 1;
+        if (item.empty()) {
+            if (end == list.size() && !bits.empty())
+                break;   // a trailing comma or newline
+            throw bad();
+        }
+        auto dash = item.find('-');
+        unsigned long first = number(item.substr(0, dash));
+        unsigned long last = dash == std::string::npos ? first : number(item.substr(dash + 1));
+        if (last < first)
+            throw bad();
+        if (bits.size() < last / 8 + 1)
+            bits.resize(last / 8 + 1, 0);
+        for (unsigned long i = first; i <= last; ++i)
+            bits[i / 8] = static_cast<uint8_t>(bits[i / 8] | (1u << (i % 8)));
+    }
+    return bits;
+}
+
+std::vector<SystemdProperty> unit_properties(const SystemdUnit& unit, pid_t pid, const std::string& description,
+                                             const SystemdHost& host)
+{
+    std::vector<SystemdProperty> out;
+    out.push_back({"Description", description});
+    if (unit.is_slice()) {
+        // A slice's parent follows from its name; Wants= pulls it in.
+        out.push_back({"Wants", std::vector<std::string>{unit.slice}});
+    } else {
+        out.push_back({"Slice", unit.slice});
+        out.push_back({"Delegate", true});
+        out.push_back({"PIDs", std::vector<uint32_t>{static_cast<uint32_t>(pid)}});
+    }
+    out.push_back({"MemoryAccounting", true});
+    out.push_back({"CPUAccounting", true});
+    out.push_back({host.unified ? "IOAccounting" : "BlockIOAccounting", true});
+    out.push_back({"TasksAccounting", true});
+    // No implicit ordering against shutdown.target and friends: the unit is
+    // the container's, started and stopped by the runtime.
+    out.push_back({"DefaultDependencies", false});
+    return out;
+}
+
+std::vector<SystemdProperty> resource_properties(const spec::Resources& r, const SystemdHost& host)
+{
+    std::vector<SystemdProperty> out;
+    if (r.memory) {
+        const auto& m = *r.memory;
+        if (host.unified) {
+            if (m.limit && *m.limit != 0)
+                out.push_back({"MemoryMax", as_limit(*m.limit)});
+            if (m.reservation && *m.reservation != 0)
+                out.push_back({"MemoryLow", as_limit(*m.reservation)});
+            if (auto swap = swap_to_v2(m.swap, m.limit))
+                out.push_back({"MemorySwapMax", *swap == "max" ? kSystemdInfinity : std::stoull(*swap)});
+        } else if (m.limit && *m.limit != 0) {
+            out.push_back({"MemoryLimit", as_limit(*m.limit)});
+        }
+    }
+    if (r.cpu) {
+        const auto& c = *r.cpu;
+        if (c.shares && *c.shares != 0) {
+            if (host.unified)
+                out.push_back({"CPUWeight", shares_to_weight(*c.shares)});
+            else
+                out.push_back({"CPUShares", *c.shares});
+        }
+        add_cpu_quota(out, c, host);
+        // AllowedCPUs= is a cgroup2 cpuset setting of systemd >= 244.
+        if (host.unified && (host.version == 0 || host.version >= 244)) {
+            if (!c.cpus.empty())
+                out.push_back({"AllowedCPUs", cpuset_to_bits(c.cpus)});
+            if (!c.mems.empty())
+                out.push_back({"AllowedMemoryNodes", cpuset_to_bits(c.mems)});
+        }
+    }
+    if (r.pids && (r.pids->limit > 0 || r.pids->limit == -1))
+        out.push_back({"TasksMax", as_limit(r.pids->limit)});
+    if (!host.unified && r.block_io && r.block_io->weight && *r.block_io->weight != 0)
+        out.push_back({"BlockIOWeight", static_cast<uint64_t>(*r.block_io->weight)});
+    return out;
+}
+
+} // namespace oci::cgroups

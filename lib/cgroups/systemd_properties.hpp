@@ -1,0 +1,62 @@
+// Pure translation to the unit properties runc sets when it starts a
+// container's transient unit (StartTransientUnit) or updates it
+// (SetUnitProperties). The same resources are also written to the cgroup
+// files afterwards, so the conversions are the cgroupfs translators' own
+// (shares_to_weight, swap_to_v2): systemd and the kernel agree, and a
+// `systemctl daemon-reload` does not undo the limits.
+#pragma once
+
+#include "cgroups/systemd_unit.hpp"
+
+#include <oci/spec.hpp>
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace oci::cgroups {
+
+// D-Bus types: b, t, s, au, as, ay.
+using PropertyValue = std::variant<bool, uint64_t, std::string, std::vector<uint32_t>, std::vector<std::string>,
+                                   std::vector<uint8_t>>;
+
+struct SystemdProperty {
+    std::string name;
+    PropertyValue value;
+    bool operator==(const SystemdProperty&) const = default;
+};
+
+// systemd's "infinity" for limits (USEC_INFINITY, CGROUP_LIMIT_MAX).
+inline constexpr uint64_t kSystemdInfinity = UINT64_MAX;
+
+// What decides which properties a systemd understands.
+struct SystemdHost {
+    bool unified = true;   // cgroup2-only: MemoryMax, CPUWeight; else MemoryLimit, CPUShares
+    int version = 0;       // systemd's major version (0: unknown, assume recent)
+};
+
+// The properties of a new unit: Description, Slice (a scope) or Wants (a
+// slice), Delegate and PIDs (a scope), the accounting switches and
+// DefaultDependencies=false.
+std::vector<SystemdProperty> unit_properties(const SystemdUnit& unit, pid_t pid, const std::string& description,
+                                             const SystemdHost& host);
+
+// The resource properties: MemoryMax/MemoryLow/MemorySwapMax (v2) or
+// MemoryLimit (v1), CPUWeight (v2) or CPUShares (v1), CPUQuotaPerSecUSec,
+// CPUQuotaPeriodUSec (systemd >= 242), TasksMax, BlockIOWeight (v1),
+// AllowedCPUs/AllowedMemoryNodes (v2, systemd >= 244). Unset fields give no
+// property. Throws as the v2 translator does for an invalid swap.
+std::vector<SystemdProperty> resource_properties(const spec::Resources& resources, const SystemdHost& host);
+
+// runc's CPUQuotaPerSecUSec: quota/period per second, rounded up to 10 ms
+// (systemd keeps whole percents); infinity for a quota <= 0.
+uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period);
+
+// A cpuset list ("0-3,8") as systemd's AllowedCPUs bitmask: bit n of byte
+// n/8 for CPU n. Throws oci::Error for a malformed list.
+std::vector<uint8_t> cpuset_to_bits(const std::string& list);
+
+} // namespace oci::cgroups
