@@ -150,6 +150,8 @@ private:
             inner_->create();
             inner_->add_process(pid);
             inner_->apply(pending_);
+            // No bus socket held while the container lives (`run` waits for it).
+            manager_.reset();
         } catch (...) {
             // The unit exists: destroy() removes it (and what we made).
             if (!inner_)

@@ -174,7 +174,7 @@ while IFS= read -r line || [ -n "$line" ]; do
             continue ;;
         "$MARK cgroup2 ok"*)
             emit ok "run-in-vm.sh $TAG /sys/fs/cgroup in the VM is cgroup2"
-            printf '# cgroup2-vm: controllers:%s\n' "${line#"$MARK cgroup2 ok"}"
+            printf '# %s: controllers:%s\n' "${TAG:1:-1}" "${line#"$MARK cgroup2 ok"}"
             continue ;;
         "$MARK cgroup2 fail"*)
             emit "not ok" "run-in-vm.sh $TAG /sys/fs/cgroup in the VM is cgroup2"
@@ -191,6 +191,7 @@ while IFS= read -r line || [ -n "$line" ]; do
             continue ;;
         "$MARK end "*)
             rest=${line#"$MARK end "}
+            [ -n "$cur" ] && printf '# %s: %s ended (at %ss)\n' "${TAG:1:-1}" "$cur" $((SECONDS - T0))
             [ -n "$cur" ] && end_file "${rest##* }"
             continue ;;
     esac
