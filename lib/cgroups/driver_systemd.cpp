@@ -8,11 +8,13 @@
 #include "cgroups/systemd_manager.hpp"
 #include "cgroups/systemd_properties.hpp"
 #include "cgroups/systemd_unit.hpp"
+#include "util/fs.hpp"
 
 #include <oci/error.hpp>
 #include <oci/log.hpp>
 
 #include <csignal>
+#include <optional>
 
 namespace oci::cgroups {
 
@@ -57,7 +59,10 @@ public:
 
     void update(const spec::Resources& r) override
     {
-        manager().set_unit_properties(unit_.name, resource_properties(r, host()));
+        auto properties = resource_properties(r, host());
+        if (!r.devices.empty())
+            add_device_properties(properties, r);
+        manager().set_unit_properties(unit_.name, properties);
         inner().update(r);
     }
 
@@ -140,6 +145,7 @@ private:
         auto properties = unit_properties(unit_, pid, description_, h);
         auto resources = resource_properties(pending_, h);
         properties.insert(properties.end(), resources.begin(), resources.end());
+        add_device_properties(properties, pending_);
         manager().start_transient_unit(unit_.name, properties);
         try {
             placement_ = place_everywhere(layout_, manager().control_group(unit_.name));
@@ -158,6 +164,27 @@ private:
                 stop_quietly();
             throw;
         }
+    }
+
+    void add_device_properties(std::vector<SystemdProperty>& properties, const spec::Resources& r) const
+    {
+        if (options_.skip_devices)
+            return;
+        std::optional<std::string> proc_devices;
+        auto group = [&](char type, int64_t major) {
+            if (!proc_devices) {
+                try {
+                    proc_devices = util::read_file("/proc/devices");
+                } catch (const Error&) {
+                    proc_devices = "";
+                }
+            }
+            return device_group(*proc_devices, type, major);
+        };
+        auto devices = device_properties(container_device_rules(r.devices), group);
+        for (const auto& w : devices.warnings)
+            log_warning(w);
+        properties.insert(properties.end(), devices.properties.begin(), devices.properties.end());
     }
 
     void stop_quietly() noexcept

@@ -74,6 +74,12 @@ void append_value(sd_bus_message* m, const PropertyValue& value)
     } else if (auto ay = std::get_if<std::vector<uint8_t>>(&value)) {
         check(lib.message_open_container(m, 'v', "ay"), what);
         check(lib.message_append_array(m, 'y', ay->data(), ay->size()), what);
+    } else if (auto devices = std::get_if<DeviceAllowList>(&value)) {
+        check(lib.message_open_container(m, 'v', "a(ss)"), what);
+        check(lib.message_open_container(m, 'a', "(ss)"), what);
+        for (const auto& [path, access] : *devices)
+            check(lib.message_append(m, "(ss)", path.c_str(), access.c_str()), what);
+        check(lib.message_close_container(m), what);
     }
     check(lib.message_close_container(m), what);
 }

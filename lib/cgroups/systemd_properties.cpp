@@ -6,7 +6,9 @@
 
 #include <oci/error.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <sstream>
 
 namespace oci::cgroups {
 
@@ -34,7 +36,119 @@ uint64_t as_limit(int64_t v)
     return v < 0 ? kSystemdInfinity : static_cast<uint64_t>(v);
 }
 
+// An exception to the default of the device emulation: allowed devices when
+// the default is deny, denied ones when it is allow.
+struct DeviceException {
+    char type;
+    int64_t major;
+    int64_t minor;
+    std::string access;
+};
+
+bool covers(const DeviceRule& rule, const DeviceException& e)
+{
+    return rule.type == e.type && (rule.major < 0 || rule.major == e.major) && (rule.minor < 0 || rule.minor == e.minor);
+}
+
+std::string without(const std::string& access, const std::string& removed)
+{
+    std::string out;
+    for (char c : access)
+        if (removed.find(c) == std::string::npos)
+            out += c;
+    return out;
+}
+
+std::string device_path(const DeviceException& e, const DeviceGroupLookup& group)
+{
+    std::string kind = e.type == 'b' ? "block" : "char";
+    if (e.major >= 0 && e.minor >= 0)
+        return "/dev/" + kind + "/" + std::to_string(e.major) + ":" + std::to_string(e.minor);
+    if (e.major >= 0 && group)
+        if (std::string name = group(e.type, e.major); !name.empty())
+            return kind + "-" + name;
+    // Every device of the kind: wider than the rule, never narrower.
+    return kind + "-*";
+}
+
 } // namespace
+
+DeviceProperties device_properties(const std::vector<DeviceRule>& rules, const DeviceGroupLookup& group)
+{
+    // runc's device emulator, reduced to what systemd can be told.
+    bool default_allow = false;
+    std::vector<DeviceException> exceptions;
+    for (const auto& rule : rules) {
+        if (rule.type == 'a') {
+            default_allow = rule.allow;
+            exceptions.clear();
+            continue;
+        }
+        if (rule.allow == default_allow) {
+            for (auto& e : exceptions)
+                if (covers(rule, e))
+                    e.access = without(e.access, rule.access);
+            exceptions.erase(std::remove_if(exceptions.begin(), exceptions.end(),
+                                            [](const DeviceException& e) { return e.access.empty(); }),
+                             exceptions.end());
+            continue;
+        }
+        auto same = std::find_if(exceptions.begin(), exceptions.end(), [&](const DeviceException& e) {
+            return e.type == rule.type && e.major == rule.major && e.minor == rule.minor;
+        });
+        if (same == exceptions.end()) {
+            exceptions.push_back({rule.type, rule.major, rule.minor, ""});
+            same = exceptions.end() - 1;
+        }
+        for (char c : std::string("rwm"))
+            if (rule.access.find(c) != std::string::npos && same->access.find(c) == std::string::npos)
+                same->access += c;
+    }
+    DeviceProperties out;
+    if (default_allow) {
+        if (exceptions.empty()) {
+            out.properties.push_back({"DevicePolicy", std::string("auto")});
+            out.properties.push_back({"DeviceAllow", DeviceAllowList{}});
+        } else {
+            out.warnings.push_back("linux.resources.devices: systemd cannot express deny rules after allowing all "
+                                   "devices; the device policy is left to the cgroup");
+        }
+        return out;
+    }
+    DeviceAllowList allow;
+    for (const auto& e : exceptions)
+        allow.emplace_back(device_path(e, group), e.access);
+    out.properties.push_back({"DevicePolicy", std::string("strict")});
+    // An empty list first: DeviceAllow= adds to what the unit has.
+    out.properties.push_back({"DeviceAllow", DeviceAllowList{}});
+    out.properties.push_back({"DeviceAllow", allow});
+    return out;
+}
+
+std::string device_group(const std::string& proc_devices, char type, int64_t major)
+{
+    std::istringstream in(proc_devices);
+    std::string line;
+    char section = 0;
+    while (std::getline(in, line)) {
+        if (line.rfind("Character devices:", 0) == 0) {
+            section = 'c';
+            continue;
+        }
+        if (line.rfind("Block devices:", 0) == 0) {
+            section = 'b';
+            continue;
+        }
+        if (section != type)
+            continue;
+        std::istringstream fields(line);
+        int64_t m = -1;
+        std::string name;
+        if (fields >> m >> name && m == major)
+            return name;
+    }
+    return "";
+}
 
 uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period)
 {

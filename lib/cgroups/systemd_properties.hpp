@@ -6,6 +6,7 @@
 // `systemctl daemon-reload` does not undo the limits.
 #pragma once
 
+#include "cgroups/devices.hpp"
 #include "cgroups/systemd_unit.hpp"
 
 #include <oci/spec.hpp>
@@ -13,15 +14,18 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 namespace oci::cgroups {
 
-// D-Bus types: b, t, s, au, as, ay.
+// D-Bus types: b, t, s, au, as, ay, a(ss) (DeviceAllow: path, access).
+using DeviceAllowList = std::vector<std::pair<std::string, std::string>>;
 using PropertyValue = std::variant<bool, uint64_t, std::string, std::vector<uint32_t>, std::vector<std::string>,
-                                   std::vector<uint8_t>>;
+                                   std::vector<uint8_t>, DeviceAllowList>;
 
 struct SystemdProperty {
     std::string name;
@@ -50,6 +54,29 @@ std::vector<SystemdProperty> unit_properties(const SystemdUnit& unit, pid_t pid,
 // AllowedCPUs/AllowedMemoryNodes (v2, systemd >= 244). Unset fields give no
 // property. Throws as the v2 translator does for an invalid swap.
 std::vector<SystemdProperty> resource_properties(const spec::Resources& resources, const SystemdHost& host);
+
+// The name /proc/devices gives a major ("pts" for c 136), "" when unknown.
+using DeviceGroupLookup = std::function<std::string(char type, int64_t major)>;
+
+struct DeviceProperties {
+    std::vector<SystemdProperty> properties;
+    std::vector<std::string> warnings;
+};
+
+// The device policy (container_device_rules) as systemd's DevicePolicy and
+// DeviceAllow, so that systemd, which re-applies its own settings to the
+// unit's cgroup (on v1 at every daemon-reload), keeps the container's:
+// an allow list becomes DevicePolicy=strict with DeviceAllow= cleared, then
+// one entry per allowed device ("/dev/char/1:3", "char-pts" for a whole
+// major, "char-*" for all); allow-all becomes DevicePolicy=auto. systemd
+// cannot express deny rules on top of allow-all: then nothing is set, with a
+// warning. The entries are never narrower than the rules (a deny inside an
+// allowed range stays to the cgroup's own policy, which applies as well).
+DeviceProperties device_properties(const std::vector<DeviceRule>& rules, const DeviceGroupLookup& group);
+
+// The group of a major in /proc/devices text ("Character devices:" /
+// "Block devices:" sections of "major name" lines), "" when absent.
+std::string device_group(const std::string& proc_devices, char type, int64_t major);
 
 // runc's CPUQuotaPerSecUSec: quota/period per second, rounded up to 10 ms
 // (systemd keeps whole percents); infinity for a quota <= 0.

@@ -3,7 +3,8 @@
 # The systemd cgroup driver (--systemd-cgroup) with systemd as PID 1, on a cgroup2 host (the
 # `vm` suite boots one VM with systemd for this file: tests/vm/run-in-vm.sh --systemd):
 #   - create with cgroupsPath "slice:prefix:name" starts an active transient scope in that
-#     slice; its memory and pids limits are unit properties and cgroup files;
+#     slice; its memory and pids limits are unit properties and cgroup files, its device allow
+#     list the unit's DevicePolicy=strict + DeviceAllow;
 #   - exec joins the scope; ps, events, pause/resume, kill --all work on it; update changes
 #     MemoryMax in the unit and memory.max in the cgroup (only create gets --systemd-cgroup:
 #     the container's state remembers its unit);
@@ -61,9 +62,14 @@ case_scope_in_slice() {
     pid=$(pid_of "$id")
     in_cgroup "$cg" "$pid" || { echo "init $pid is not in $cg" >&2; false; }
     assert_eq "0::/machine.slice/$unit" "$(cat "/proc/$pid/cgroup")" "/proc/<init>/cgroup"
+    # The device allow list is the unit's too (systemd re-applies it), and both lists agree.
+    assert_eq strict "$(unit_prop "$unit" DevicePolicy)" "DevicePolicy"
+    unit_prop "$unit" DeviceAllow | grep -qF '/dev/char/1:3 rwm' ||
+        { echo "DeviceAllow lacks /dev/null: $(unit_prop "$unit" DeviceAllow)" >&2; false; }
     oci start "$id"
     assert_eq running "$(status_of "$id")"
     assert_eq active "$(unit_prop "$unit" ActiveState)" "ActiveState once started"
+    assert_eq 4 "$(oci exec "$id" sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c')" "/dev/null and /dev/zero"
 }
 
 case_exec_pause_update() {

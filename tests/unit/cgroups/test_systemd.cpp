@@ -239,3 +239,80 @@ TEST_CASE("systemd driver: a new unit is not started before the init's pid exist
     CHECK_THROWS_WITH(d->freeze(), "systemd unit box-c1.scope has not been started");
     CHECK_THROWS_WITH(make_systemd_driver(l, "/a/b", "c1", o), Catch::StartsWith("linux.cgroupsPath: \"/a/b\""));
 }
+
+namespace {
+
+DeviceCgroupRule dev(bool allow, std::string type, std::optional<int64_t> major, std::optional<int64_t> minor,
+                     std::string access)
+{
+    DeviceCgroupRule r;
+    r.allow = allow;
+    r.type = std::move(type);
+    r.major = major;
+    r.minor = minor;
+    r.access = std::move(access);
+    return r;
+}
+
+std::string pts_group(char type, int64_t major)
+{
+    return type == 'c' && major == 136 ? "pts" : "";
+}
+
+} // namespace
+
+TEST_CASE("systemd device properties: the default allow list, strict")
+{
+    auto d = device_properties(container_device_rules({}), pts_group);
+    CHECK(d.warnings.empty());
+    REQUIRE(d.properties.size() == 3);
+    CHECK(d.properties[0] == SystemdProperty{"DevicePolicy", std::string("strict")});
+    CHECK(d.properties[1] == SystemdProperty{"DeviceAllow", DeviceAllowList{}});   // clears what the unit had
+    const auto& allow = std::get<DeviceAllowList>(d.properties[2].value);
+    CHECK(allow.front() == std::make_pair(std::string("char-*"), std::string("m")));
+    CHECK(allow[1] == std::make_pair(std::string("block-*"), std::string("m")));
+    CHECK(std::count(allow.begin(), allow.end(), std::make_pair(std::string("/dev/char/1:3"), std::string("rwm"))) == 1);
+    CHECK(std::count(allow.begin(), allow.end(), std::make_pair(std::string("char-pts"), std::string("rwm"))) == 1);
+    CHECK(std::count(allow.begin(), allow.end(), std::make_pair(std::string("/dev/char/10:200"), std::string("rwm"))) == 1);
+    CHECK(allow.size() == default_allowed_devices().size());
+}
+
+TEST_CASE("systemd device properties: configured rules, merged and taken away")
+{
+    auto d = device_properties(container_device_rules({dev(false, "a", {}, {}, "rwm"), dev(true, "b", 8, 0, "r"),
+                                                       dev(true, "b", 8, 0, "w"), dev(true, "c", 4, {}, "rw"),
+                                                       dev(false, "c", 4, {}, "w")}),
+                               pts_group);
+    const auto& allow = std::get<DeviceAllowList>(d.properties[2].value);
+    CHECK(allow[0] == std::make_pair(std::string("/dev/block/8:0"), std::string("rw")));
+    CHECK(allow[1] == std::make_pair(std::string("char-*"), std::string("r")));   // major 4 has no group here: wider
+    // A deny inside an allowed range cannot narrow it in systemd; the cgroup's own policy does.
+    auto wide = device_properties(container_device_rules({dev(true, "c", 1, {}, "rwm"), dev(false, "c", 1, 3, "rwm")}),
+                                  pts_group);
+    const auto& w = std::get<DeviceAllowList>(wide.properties[2].value);
+    CHECK(w[0] == std::make_pair(std::string("char-*"), std::string("rwm")));   // c 1:* kept whole
+    CHECK(std::count(w.begin(), w.end(), std::make_pair(std::string("/dev/char/1:3"), std::string("rwm"))) == 1);
+}
+
+TEST_CASE("systemd device properties: allow-all, and deny rules systemd cannot express")
+{
+    auto all = device_properties(container_device_rules({dev(true, "a", {}, {}, "rwm")}), pts_group);
+    REQUIRE(all.properties.size() == 2);
+    CHECK(all.properties[0] == SystemdProperty{"DevicePolicy", std::string("auto")});
+    CHECK(all.warnings.empty());
+    auto deny = device_properties(container_device_rules({dev(true, "a", {}, {}, "rwm"), dev(false, "b", 8, 0, "rwm")}),
+                                  pts_group);
+    CHECK(deny.properties.empty());
+    REQUIRE(deny.warnings.size() == 1);
+    CHECK_THAT(deny.warnings[0], Catch::Contains("cannot express deny rules"));
+}
+
+TEST_CASE("systemd device groups from /proc/devices")
+{
+    std::string text = "Character devices:\n  1 mem\n  4 /dev/vc/0\n  4 tty\n136 pts\n\nBlock devices:\n  8 sd\n259 blkext\n";
+    CHECK(device_group(text, 'c', 136) == "pts");
+    CHECK(device_group(text, 'c', 1) == "mem");
+    CHECK(device_group(text, 'b', 8) == "sd");
+    CHECK(device_group(text, 'b', 1) == "");
+    CHECK(device_group(text, 'c', 8) == "");
+}
