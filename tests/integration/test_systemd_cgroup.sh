@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2317,SC2031 # the cases are called through t_case
+# shellcheck disable=SC2317,SC2031,SC2016 # the cases are called through t_case; jq filters in single quotes
 # The systemd cgroup driver (--systemd-cgroup) with systemd as PID 1, on a cgroup2 host (the
 # `vm` suite boots one VM with systemd for this file: tests/vm/run-in-vm.sh --systemd):
 #   - create with cgroupsPath "slice:prefix:name" starts an active transient scope in that
@@ -12,11 +12,13 @@
 #   - no cgroupsPath gives system.slice/ocirun-<id>.scope; a cgroupfs path is refused naming
 #     linux.cgroupsPath; a unit that already exists fails create, leaving the other unit alone.
 # Where systemd is not PID 1 the file skips (test_cli.sh checks the error ocirun gives then).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 t_require_root
 t_require_ocirun
-[ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && [ -d /run/systemd/system ] ||
+if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] || [ ! -d /run/systemd/system ]; then
     t_skip_all "systemd is not PID 1 here (the vm suite runs this file with systemd booted)"
+fi
 command -v systemctl >/dev/null || t_skip_all "systemctl is not installed"
 [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || t_skip_all "the cgroup file checks expect a cgroup2-only host"
 t_require_rootfs
@@ -52,7 +54,7 @@ case_scope_in_slice() {
     unit=octest-$id.scope
     cg=/sys/fs/cgroup/machine.slice/$unit
     assert_eq active "$(unit_prop "$unit" ActiveState)" "ActiveState"
-    assert_eq /machine.slice/$unit "$(unit_prop "$unit" ControlGroup)" "ControlGroup"
+    assert_eq "/machine.slice/$unit" "$(unit_prop "$unit" ControlGroup)" "ControlGroup"
     assert_eq machine.slice "$(unit_prop "$unit" Slice)" "Slice"
     assert_eq yes "$(unit_prop "$unit" Delegate)" "Delegate"
     assert_eq 67108864 "$(unit_prop "$unit" MemoryMax)" "MemoryMax"
