@@ -59,7 +59,8 @@ public:
 
     void update(const spec::Resources& r) override
     {
-        auto properties = resource_properties(r, host());
+        bool unified = layout_.mode == Mode::unified;
+        auto properties = resource_properties(complete_cpu_quota(r, unified, cpu_file_reader()), host());
         if (!r.devices.empty())
             add_device_properties(properties, r);
         manager().set_unit_properties(unit_.name, properties);
@@ -164,6 +165,30 @@ private:
                 stop_quietly();
             throw;
         }
+    }
+
+    // Reads a file of the unit's cgroup in the cpu controller's hierarchy.
+    CgroupFileReader cpu_file_reader() const
+    {
+        std::string dir;
+        if (layout_.mode == Mode::unified && layout_.unified) {
+            dir = layout_.unified->dir;
+        } else if (const Hierarchy* h = layout_.find_v1("cpu")) {
+            dir = h->dir;
+        } else {
+            return [](const std::string&) { return std::optional<std::string>(); };
+        }
+        auto it = placement_.find(dir);
+        if (it == placement_.end())
+            return [](const std::string&) { return std::optional<std::string>(); };
+        std::string path = (dir.empty() ? options_.root : options_.root + "/" + dir) + it->second;
+        return [path](const std::string& file) -> std::optional<std::string> {
+            try {
+                return util::read_file(path + "/" + file);
+            } catch (const Error&) {
+                return std::nullopt;
+            }
+        };
     }
 
     void add_device_properties(std::vector<SystemdProperty>& properties, const spec::Resources& r) const

@@ -150,6 +150,41 @@ std::string device_group(const std::string& proc_devices, char type, int64_t maj
     return "";
 }
 
+spec::Resources complete_cpu_quota(spec::Resources r, bool unified, const CgroupFileReader& read)
+{
+    if (!r.cpu || r.cpu->quota.has_value() == r.cpu->period.has_value())
+        return r;
+    auto number = [](const std::string& text) -> std::optional<int64_t> {
+        if (text == "max")
+            return -1;
+        char* end = nullptr;
+        long long v = std::strtoll(text.c_str(), &end, 10);
+        if (text.empty() || (*end != '\0' && *end != '\n'))
+            return std::nullopt;
+        return v;
+    };
+    std::optional<int64_t> quota, period;
+    if (unified) {
+        if (auto text = read("cpu.max")) {
+            std::istringstream in(*text);
+            std::string q, p;
+            in >> q >> p;
+            quota = number(q);
+            period = number(p);
+        }
+    } else {
+        if (auto text = read("cpu.cfs_quota_us"))
+            quota = number(text->substr(0, text->find('\n')));
+        if (auto text = read("cpu.cfs_period_us"))
+            period = number(text->substr(0, text->find('\n')));
+    }
+    if (!r.cpu->quota && quota)
+        r.cpu->quota = *quota;
+    if (!r.cpu->period && period && *period > 0)
+        r.cpu->period = static_cast<uint64_t>(*period);
+    return r;
+}
+
 uint64_t cpu_quota_per_sec_usec(int64_t quota, uint64_t period)
 {
     if (quota <= 0)

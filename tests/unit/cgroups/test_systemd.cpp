@@ -9,6 +9,7 @@
 #include "helpers.hpp"
 
 #include <algorithm>
+#include <map>
 
 using namespace oci::cgroups;
 using namespace oci::spec;
@@ -315,4 +316,41 @@ TEST_CASE("systemd device groups from /proc/devices")
     CHECK(device_group(text, 'b', 8) == "sd");
     CHECK(device_group(text, 'b', 1) == "");
     CHECK(device_group(text, 'c', 8) == "");
+}
+
+TEST_CASE("systemd update: the missing half of the CFS quota comes from the cgroup")
+{
+    std::map<std::string, std::string> files = {{"cpu.max", "50000 20000\n"},
+                                                {"cpu.cfs_quota_us", "-1\n"},
+                                                {"cpu.cfs_period_us", "250000\n"}};
+    auto read = [&](const std::string& f) -> std::optional<std::string> {
+        auto it = files.find(f);
+        return it == files.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+    Resources period_only;
+    period_only.cpu = CpuResources{};
+    period_only.cpu->period = 100000;
+    auto v2 = complete_cpu_quota(period_only, true, read);
+    CHECK(v2.cpu->quota == 50000);   // the quota stays, it is not lifted
+    CHECK(find(resource_properties(v2, SystemdHost{true, 252}), "CPUQuotaPerSecUSec")->value ==
+          PropertyValue{uint64_t{500000}});
+    auto v1 = complete_cpu_quota(period_only, false, read);
+    CHECK(v1.cpu->quota == -1);
+
+    Resources quota_only;
+    quota_only.cpu = CpuResources{};
+    quota_only.cpu->quota = 10000;
+    CHECK(complete_cpu_quota(quota_only, true, read).cpu->period == 20000u);
+    CHECK(complete_cpu_quota(quota_only, false, read).cpu->period == 250000u);
+    files["cpu.max"] = "max 100000\n";
+    CHECK(complete_cpu_quota(period_only, true, read).cpu->quota == -1);
+
+    Resources both;
+    both.cpu = CpuResources{};
+    both.cpu->quota = 1;
+    both.cpu->period = 2;
+    CHECK(complete_cpu_quota(both, true, read) == both);
+    CHECK(complete_cpu_quota(Resources{}, true, read) == Resources{});
+    CHECK(complete_cpu_quota(quota_only, true, [](const std::string&) { return std::optional<std::string>(); }) ==
+          quota_only);
 }
