@@ -47,7 +47,8 @@ struct DeviceException {
 
 bool covers(const DeviceRule& rule, const DeviceException& e)
 {
-    return rule.type == e.type && (rule.major < 0 || rule.major == e.major) && (rule.minor < 0 || rule.minor == e.minor);
+    return rule.type == e.type && (rule.major < 0 || rule.major == e.major) &&
+           (rule.minor < 0 || rule.minor == e.minor);
 }
 
 std::string without(const std::string& access, const std::string& removed)
