@@ -6,7 +6,7 @@
 #     slice; its memory and pids limits are unit properties and cgroup files, its device allow
 #     list the unit's DevicePolicy=strict + DeviceAllow;
 #   - exec joins the scope; ps, events, pause/resume, kill --all work on it; update changes
-#     MemoryMax in the unit and memory.max in the cgroup (only create gets --systemd-cgroup:
+#     MemoryMax in the unit and memory.max in the cgroup, and a new CFS period keeps the quota (only create gets --systemd-cgroup:
 #     the container's state remembers its unit);
 #   - delete stops the unit and its cgroup is gone;
 #   - no cgroupsPath gives system.slice/ocirun-<id>.scope; a cgroupfs path is refused naming
@@ -38,7 +38,8 @@ start_limited() { # HINT
     id=$(new_id "$1")
     edit_config "$b" '.linux.cgroupsPath = $p
         | .linux.resources.memory = {limit: 67108864}
-        | .linux.resources.pids = {limit: 64}' --arg p "machine.slice:octest:$id"
+        | .linux.resources.pids = {limit: 64}
+        | .linux.resources.cpu = {quota: 50000, period: 100000}' --arg p "machine.slice:octest:$id"
     sd create --bundle "$b" "$id" >&2
     echo "$id"
 }
@@ -61,6 +62,8 @@ case_scope_in_slice() {
     assert_eq 64 "$(unit_prop "$unit" TasksMax)" "TasksMax"
     assert_eq 67108864 "$(cat "$cg/memory.max")" "memory.max"
     assert_eq 64 "$(cat "$cg/pids.max")" "pids.max"
+    assert_eq 500ms "$(unit_prop "$unit" CPUQuotaPerSecUSec)" "CPUQuotaPerSecUSec"
+    assert_eq "50000 100000" "$(cat "$cg/cpu.max")" "cpu.max"
     pid=$(pid_of "$id")
     in_cgroup "$cg" "$pid" || { echo "init $pid is not in $cg" >&2; false; }
     assert_eq "0::/machine.slice/$unit" "$(cat "/proc/$pid/cgroup")" "/proc/<init>/cgroup"
@@ -102,6 +105,10 @@ case_exec_pause_update() {
     assert_eq 33554432 "$(cat "$cg/memory.max")" "memory.max after update"
     assert_eq 32 "$(unit_prop "$unit" TasksMax)" "TasksMax after update"
     assert_eq 32 "$(cat "$cg/pids.max")" "pids.max after update"
+    # A new period alone keeps the quota: 50000 per 200000 us is 250 ms per second.
+    oci update --cpu-period 200000 "$id"
+    assert_eq 250ms "$(unit_prop "$unit" CPUQuotaPerSecUSec)" "CPUQuotaPerSecUSec after update"
+    assert_eq "50000 200000" "$(cat "$cg/cpu.max")" "cpu.max after update"
 
     oci kill --all "$id" KILL
     wait_until 10 has_status "$id" stopped
