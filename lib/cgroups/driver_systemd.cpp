@@ -57,10 +57,12 @@ public:
         inner_->apply(r);
     }
 
-    void update(const spec::Resources& r) override
+    void update(const spec::Resources& given) override
     {
-        bool unified = layout_.mode == Mode::unified;
-        auto properties = resource_properties(complete_cpu_quota(r, unified, cpu_file_reader()), host());
+        // Both halves of the CFS quota, for the unit's CPUQuotaPerSecUSec and
+        // for cpu.max, where a period alone would lift the quota.
+        spec::Resources r = complete_cpu_quota(given, layout_.mode == Mode::unified, cpu_file_reader());
+        auto properties = resource_properties(r, host());
         if (!r.devices.empty())
             add_device_properties(properties, r);
         manager().set_unit_properties(unit_.name, properties);

@@ -80,8 +80,8 @@ DeviceProperties device_properties(const std::vector<DeviceRule>& rules, const D
 std::string device_group(const std::string& proc_devices, char type, int64_t major);
 
 // `update` may name the CFS quota without the period or the reverse, but
-// CPUQuotaPerSecUSec needs both: the missing half is taken from the cgroup as
-// it is now, read by `read` (cgroup2 "cpu.max", or cgroup v1
+// CPUQuotaPerSecUSec needs both (and cpu.max, given a period alone, lifts the
+// quota): the missing half is taken from the cgroup as it is now, read by `read` (cgroup2 "cpu.max", or cgroup v1
 // "cpu.cfs_quota_us" and "cpu.cfs_period_us"; nullopt when absent).
 using CgroupFileReader = std::function<std::optional<std::string>(const std::string& file)>;
 spec::Resources complete_cpu_quota(spec::Resources resources, bool unified, const CgroupFileReader& read);
