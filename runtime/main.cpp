@@ -49,7 +49,7 @@ void print_usage(FILE* out)
                  "   --log FILE            log file (default stderr)\n"
                  "   --log-format FORMAT   text or json\n"
                  "   --debug               log debug messages\n"
-                 "   --systemd-cgroup      use systemd to manage cgroups\n"
+                 "   --systemd-cgroup      manage cgroups through systemd (cgroupsPath \"slice:prefix:name\")\n"
                  "   --cgroup-manager M    cgroupfs (default), systemd, or disabled: no cgroup of its own\n"
                  "   --version, -v         print the version\n");
 }
@@ -111,8 +111,6 @@ int run_main(int argc, char** argv)
     const std::string& name = global.positional[0];
     bool need_root = !global.value("root") && uses_state(name);
     ctx.runtime = runtime_options_from(global, need_root ? caller_default_root() : "");
-    if (ctx.runtime.systemd_cgroup)
-        throw oci::Error("--systemd-cgroup: the systemd cgroup driver is not available in this build");
 
     std::vector<std::string> rest(global.positional.begin() + 1, global.positional.end());
     for (const auto& c : commands()) {

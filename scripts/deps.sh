@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
     g++ meson ninja-build pkg-config git
     libseccomp-dev libcap-dev libyajl-dev libmount-dev catch2
+    # sd-bus.h for the systemd cgroup driver (libsystemd.so.0 is loaded at run time)
+    libsystemd-dev
     busybox-static jq python3 python3-jsonschema iproute2 util-linux
     # test_rootless.sh: a user of its own (useradd), id ranges (newuidmap), rootless Podman
     passwd uidmap crun catatonit

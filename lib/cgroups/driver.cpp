@@ -50,8 +50,20 @@ Placement place(const Layout& layout, const std::string& cgroups_path, const std
     return placement;
 }
 
+Placement place_everywhere(const Layout& layout, const std::string& path)
+{
+    Placement placement;
+    for (const auto& h : layout.v1)
+        placement[h.dir] = path;
+    if (layout.unified)
+        placement[layout.unified->dir] = path;
+    return placement;
+}
+
 std::unique_ptr<Driver> make_driver(const Layout& layout, const Placement& placement, const DriverOptions& options)
 {
+    if (placement.count(kSystemdUnitKey) != 0)
+        return open_systemd_driver(layout, placement, options);
     if (layout.mode == Mode::unified)
         return make_v2_driver(layout, placement, options);
     return make_v1_driver(layout, placement, options);
@@ -61,6 +73,8 @@ std::unique_ptr<Driver> make_driver(const std::string& cgroups_path, const std::
                                     const DriverOptions& options)
 {
     Layout layout = detect_layout(options.root);
+    if (options.systemd)
+        return make_systemd_driver(layout, cgroups_path, id, options);
     Placement placement = place(layout, cgroups_path, id, util::read_file("/proc/self/cgroup"));
     return make_driver(layout, placement, options);
 }

@@ -13,6 +13,15 @@
 //            d->kill_all(sig); d->destroy().
 // The placement is stored because a relative cgroupsPath is resolved against
 // the cgroup of the runtime process that ran `create`.
+//
+// The systemd driver (options.systemd) differs in when things happen, as
+// runc's does: systemd puts a process into a scope when it starts the unit,
+// so create() only checks that systemd can be reached, apply() keeps the
+// resources, dir_fd_for_clone() is -1, and the first add_process(init_pid)
+// starts the transient unit with the pid and the resources as unit
+// properties, then writes every resource to the unit's cgroup files as the
+// cgroupfs drivers do. placement() is known from then on; it names the unit
+// under kSystemdUnitKey, and open_driver() makes a systemd driver from it.
 #pragma once
 
 #include "cgroups/layout.hpp"
@@ -34,6 +43,10 @@ namespace oci::cgroups {
 // on unified hosts) -> the path inside it ("/ocirun/c1").
 using Placement = std::map<std::string, std::string>;
 
+// The key under which a systemd placement names its unit ("ocirun-c1.scope").
+// Hierarchy directories are relative, so no hierarchy can take this key.
+inline constexpr const char* kSystemdUnitKey = "/systemd-unit";
+
 struct DriverOptions {
     std::string root = "/sys/fs/cgroup";        // a test tree's root in unit tests
     int freeze_timeout_ms = 10000;
@@ -44,6 +57,13 @@ struct DriverOptions {
     // rootless setups, and for test trees, where no eBPF program can attach.
     bool skip_devices = false;
     std::string hugepages_sysfs = "/sys/kernel/mm/hugepages";
+    // make_driver(cgroups_path, id): the systemd driver, cgroupsPath in the
+    // "slice:prefix:name" form (systemd_unit.hpp).
+    bool systemd = false;
+    int systemd_job_timeout_ms = 30000;
+    // create() joins a cgroup that already holds processes (systemd has put
+    // the container's init into its unit's cgroup).
+    bool join_populated = false;
 };
 
 class Driver {
@@ -118,5 +138,14 @@ std::unique_ptr<Driver> open_driver(const Placement& placement, const DriverOpti
 // Implementations, for tests that need one kind on a test tree.
 std::unique_ptr<Driver> make_v1_driver(const Layout& layout, const Placement& placement, const DriverOptions& options);
 std::unique_ptr<Driver> make_v2_driver(const Layout& layout, const Placement& placement, const DriverOptions& options);
+// A systemd driver for a new unit (driver_systemd.cpp).
+std::unique_ptr<Driver> make_systemd_driver(const Layout& layout, const std::string& cgroups_path,
+                                            const std::string& id, const DriverOptions& options);
+// A systemd driver for the unit a stored placement names.
+std::unique_ptr<Driver> open_systemd_driver(const Layout& layout, const Placement& placement,
+                                            const DriverOptions& options);
+
+// Every hierarchy of the layout at the same path (a systemd unit's cgroup).
+Placement place_everywhere(const Layout& layout, const std::string& path);
 
 } // namespace oci::cgroups

@@ -90,7 +90,7 @@ public:
     void create() override
     {
         const Entry& main = primary();
-        if (exists(main.dir)) {
+        if (!options_.join_populated && exists(main.dir)) {
             auto procs = read_procs(main.dir, true);
             if (!procs.empty())
                 throw Error("cgroup " + main.dir + " already holds " + std::to_string(procs.size()) + " process(es)");

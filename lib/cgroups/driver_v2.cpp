@@ -108,7 +108,7 @@ public:
 
     void create() override
     {
-        if (::access(dir_.c_str(), F_OK) == 0) {
+        if (!options_.join_populated && ::access(dir_.c_str(), F_OK) == 0) {
             auto procs = read_procs(dir_, true);
             if (!procs.empty())
                 throw Error("cgroup " + dir_ + " already holds " + std::to_string(procs.size()) + " process(es)");

@@ -44,7 +44,9 @@ std::string real_path(const std::string& path, const std::string& what)
     return buf;
 }
 
-// The container's cgroup, made and limited before its init exists.
+// The container's cgroup, made and limited before its init exists. With
+// --systemd-cgroup the unit is started later, by add_process, and every
+// failure is an error.
 //
 // Without root, a cgroup is only ours where the host delegated one to us.
 // The default path is then runc's, the container's id relative to our own
@@ -55,13 +57,14 @@ std::string real_path(const std::string& path, const std::string& what)
 // controller cannot be honoured, and that is an error, not a container
 // running without them. Device rules are not applied (nor needed: a user
 // namespace cannot create device nodes).
-std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id)
+std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id, bool systemd)
 {
     bool privileged = !running_rootless();
     cgroups::DriverOptions options;
     options.skip_devices = !privileged;
+    options.systemd = systemd;
     std::string configured = linux_cfg ? linux_cfg->cgroups_path : "";
-    std::string path = configured.empty() && !privileged ? id : configured;
+    std::string path = configured.empty() && !privileged && !systemd ? id : configured;
     static const spec::Resources no_resources;
     const spec::Resources& resources = linux_cfg && linux_cfg->resources ? *linux_cfg->resources : no_resources;
     try {
@@ -75,6 +78,8 @@ std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg,
         }
         return driver;
     } catch (const Error& e) {
+        if (systemd)
+            throw e.with_context("systemd cgroup driver");
         if (privileged || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS))
             throw;
         if (!configured.empty())
@@ -210,7 +215,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // Shared with the undo step, which runs after this scope's locals are gone.
     std::shared_ptr<cgroups::Driver> cgroup;
     if (!runtime.cgroups_disabled)
-        cgroup = make_cgroup(linux_cfg, id);
+        cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup);
     else if (linux_cfg && linux_cfg->resources)
         log_debug("cgroups are disabled: linux.resources is not applied");
     if (cgroup)
@@ -272,9 +277,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.oci_version = config.oci_version;
     rec.annotations = config.annotations;
     if (cgroup) {
-        rec.cgroup = cgroup->placement();
+        // The systemd driver starts its unit here; the placement follows.
         if (spawn_plan.cgroup_fd < 0)
             cgroup->add_process(rec.pid);
+        rec.cgroup = cgroup->placement();
     }
     rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Written now so that `delete --force` can find the init if we are killed.

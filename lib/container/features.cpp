@@ -88,7 +88,7 @@ std::string features_json()
     w.key("v2");
     w.boolean(true);
     w.key("systemd");
-    w.boolean(false);
+    w.boolean(true);
     w.key("systemdUser");
     w.boolean(false);
     w.key("rdma");

@@ -3,9 +3,12 @@
 # throw-away VM whose cgroup hierarchy is pure cgroup v2 (booted by vm-run.sh with
 # cgroup_no_v1=all), and relays their results as one TAP stream on stdout.
 #
-# Usage: run-in-vm.sh [FILE...]
+# Usage: run-in-vm.sh [--systemd] [FILE...]
 #   FILE: a file name in tests/integration/ (default: the names listed in tests/vm/vm-tests.txt,
 #   one per line, # comments allowed).
+#   --systemd: boot systemd as PID 1 (vm-run.sh --systemd; the files run inside vmrun.service);
+#   cases are then named "<file> [systemd-vm] <case>", and a case of its own checks that systemd
+#   is PID 1 in the VM.
 #
 # Output: one TAP stream, numbered across the files, each case named
 # "<file> [cgroup2-vm] <case>", the plan last. First comes a case of its own: /sys/fs/cgroup in
@@ -31,12 +34,18 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 TAG="[cgroup2-vm]"
 MARK="#@cgroup2-vm@" # the guest's markers; TAP comments should one ever get through
+SYSTEMD=0
+if [ "${1:-}" = --systemd ]; then
+    SYSTEMD=1 TAG="[systemd-vm]"
+    shift
+fi
 
 # ------------------------------------------------------------------------------------ guest ---
 # Runs inside the VM: says it booted, checks the cgroup layout, runs each file between markers.
 if [ "${1:-}" = --guest ]; then
     shift
     echo "$MARK boot $(uname -r)"
+    echo "$MARK pid1 $(cat /proc/1/comm 2>&1)"
     fstype=$(stat -fc %T /sys/fs/cgroup 2>&1)
     if [ "$fstype" != cgroup2fs ]; then
         echo "$MARK cgroup2 fail $fstype"
@@ -104,7 +113,9 @@ esac
 
 mkfifo "$TMP/out"
 T0=$SECONDS
-VMRUN_TIMING=1 "${CGROUP2_VM_RUNNER:-$HERE/vm-run.sh}" -t "${CGROUP2_VM_TIMEOUT:-1500}" -C "$SRC" "${shares[@]}" "${envs[@]}" -- \
+vm_args=()
+[ "$SYSTEMD" = 0 ] || vm_args=(--systemd)
+VMRUN_TIMING=1 "${CGROUP2_VM_RUNNER:-$HERE/vm-run.sh}" "${vm_args[@]}" -t "${CGROUP2_VM_TIMEOUT:-1500}" -C "$SRC" "${shares[@]}" "${envs[@]}" -- \
     bash "$HERE/run-in-vm.sh" --guest "${files[@]}" >"$TMP/out" 2> >(tee "$TMP/err" >&2) &
 VMPID=$!
 
@@ -148,11 +159,22 @@ while IFS= read -r line || [ -n "$line" ]; do
     case $line in
         "$MARK boot "*)
             BOOTED=1
-            printf '# cgroup2-vm: booted kernel %s after %ss\n' "${line#"$MARK boot "}" $((SECONDS - T0))
+            printf '# %s: booted kernel %s after %ss\n' "${TAG:1:-1}" "${line#"$MARK boot "}" $((SECONDS - T0))
+            continue ;;
+        "$MARK pid1 "*)
+            if [ "$SYSTEMD" = 1 ]; then
+                pid1=${line#"$MARK pid1 "}
+                if [ "$pid1" = systemd ]; then
+                    emit ok "run-in-vm.sh $TAG systemd is PID 1 in the VM"
+                else
+                    emit "not ok" "run-in-vm.sh $TAG systemd is PID 1 in the VM"
+                    printf '# PID 1 in the VM: %s\n' "$pid1"
+                fi
+            fi
             continue ;;
         "$MARK cgroup2 ok"*)
             emit ok "run-in-vm.sh $TAG /sys/fs/cgroup in the VM is cgroup2"
-            printf '# cgroup2-vm: controllers:%s\n' "${line#"$MARK cgroup2 ok"}"
+            printf '# %s: controllers:%s\n' "${TAG:1:-1}" "${line#"$MARK cgroup2 ok"}"
             continue ;;
         "$MARK cgroup2 fail"*)
             emit "not ok" "run-in-vm.sh $TAG /sys/fs/cgroup in the VM is cgroup2"
@@ -165,10 +187,11 @@ while IFS= read -r line || [ -n "$line" ]; do
         "$MARK begin "*)
             [ -z "$cur" ] || end_file "(no end marker)"
             cur=${line#"$MARK begin "} cur_n=0 cur_plan="" cur_failed=0 cur_bailed=0
-            printf '# cgroup2-vm: %s (at %ss)\n' "$cur" $((SECONDS - T0))
+            printf '# %s: %s (at %ss)\n' "${TAG:1:-1}" "$cur" $((SECONDS - T0))
             continue ;;
         "$MARK end "*)
             rest=${line#"$MARK end "}
+            [ -n "$cur" ] && printf '# %s: %s ended (at %ss)\n' "${TAG:1:-1}" "$cur" $((SECONDS - T0))
             [ -n "$cur" ] && end_file "${rest##* }"
             continue ;;
     esac
@@ -235,6 +258,6 @@ for f in "${files[@]}"; do
         done_files[$f]=1
     fi
 done
-printf '# cgroup2-vm: %ss in all (boot, tests, shutdown)\n' $((SECONDS - T0))
+printf '# %s: %ss in all (boot, tests, shutdown)\n' "${TAG:1:-1}" $((SECONDS - T0))
 printf '1..%d\n' "$N"
 [ "$FAILED" -eq 0 ]
