@@ -96,7 +96,7 @@ case_run_foreground_abstract_socket() {
     runpid=$!
     wait "$runpid" || rc=$?
     assert_eq 7 "$rc" "run's exit code; output: $(cat "$T_CASE_DIR/out")"
-    assert_eq ok "$(cat "$T_CASE_DIR/out")"
+    assert_eq notify=sent "$(cat "$T_CASE_DIR/out")"
     wait_until 10 file_has_line "$got" READY=1
     # In the foreground ocirun is the process that lives as long as the container.
     wait_until 10 file_has_line "$got" "MAINPID=$runpid"
@@ -158,7 +158,7 @@ case_user_namespace() {
     id=$(new_id userns)
     t_defer oci delete --force "$id"
     out=$(NOTIFY_SOCKET=$host oci run --bundle "$b" "$id")
-    assert_eq ok "$(head -n1 <<<"$out")" "notify from inside the user namespace"
+    assert_eq notify=sent "$(head -n1 <<<"$out")" "notify from inside the user namespace"
     wait_until 10 file_has_line "$got" READY=1
 }
 
