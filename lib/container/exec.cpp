@@ -15,6 +15,7 @@
 #include "linux/seccomp_notify.hpp"
 #include "linux/terminal.hpp"
 #include "spec/validate.hpp"
+#include "util/fault_point.hpp"
 #include "util/fs.hpp"
 #include "util/pidfd.hpp"
 
@@ -71,7 +72,6 @@ struct ExecContext {
     int init_pidfd = -1;
     int join_flags = 0;          // joined by the child itself
     int sync_fd = -1;
-    int proc_fd = -1;
     unsigned preserve_fds = 0;
     bool setgroups_allowed = true;
 };
@@ -83,22 +83,22 @@ void exec_sequence(ExecContext& c)
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     c.sync_fd = core::move_above(c.sync_fd, first_free);
     c.init_pidfd = core::move_above(c.init_pidfd, first_free);
-    c.proc_fd = core::move_above(c.proc_fd, first_free);
-    core::close_fds_except(first_free, {c.sync_fd, c.init_pidfd, c.proc_fd});
+    // No host directory (not even a procfs) is open here: this process is in the
+    // container's pid namespace already, and a container holding CAP_SYS_PTRACE could
+    // reach the host through /proc/<pid>/fd (CVE-2016-9962, D2/D10).
+    core::close_fds_except(first_free, {c.sync_fd, c.init_pidfd});
 
     // Wait until the parent has put us in the container's cgroup.
     core::Message go;
     if (!core::recv_msg(c.sync_fd, go))
         ::_exit(1);
+    // Visible in the container's pid namespace from here on: tests attack us at this point.
+    util::fault_point("pause.exec-joining");
     if (c.join_flags != 0 && ::setns(c.init_pidfd, c.join_flags) < 0)
         throw_errno("join the container's namespaces");
     ::close(c.init_pidfd);
     if (c.join_flags & CLONE_NEWUSER)
         core::become_root_in_user_ns(c.setgroups_allowed);
-    if (p.oom_score_adj)
-        util::write_existing_at(c.proc_fd, "self/oom_score_adj", std::to_string(*p.oom_score_adj));
-    ::close(c.proc_fd);   // no host directory stays open past this point
-
     if (p.terminal) {
         util::unique_fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
         sys::Pty pty = sys::open_container_pty(root.get());
@@ -205,8 +205,6 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         int join = namespaces_to_join(rec->pid);
         ctx.join_flags = join & ~(CLONE_NEWPID | CLONE_NEWTIME);
         ctx.init_pidfd = init.get();
-        util::unique_fd proc = sys::open_trusted_proc();
-        ctx.proc_fd = proc.get();
         ctx.preserve_fds = options.preserve_fds;
         ctx.setgroups_allowed = ::geteuid() == 0;
         util::unique_fd parent_sock, child_sock;
@@ -240,6 +238,14 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         child_sock.reset();
         if (cgroup && cgroup->dir_fd_for_clone() < 0)
             cgroup->add_process(child.pid());
+        // Set from outside, through our own procfs, before the child joins anything.
+        if (process.oom_score_adj) {
+            util::unique_fd proc = sys::open_trusted_proc();
+            with_context("set oom_score_adj of the exec process", [&] {
+                util::write_existing_at(proc.get(), std::to_string(child.pid()) + "/oom_score_adj",
+                                        std::to_string(*process.oom_score_adj));
+            });
+        }
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
                                              state_to_json(core::to_public_state(*rec)));
