@@ -70,6 +70,20 @@ void apply_propagation_and_attrs(int root_fd, const spec::Mount& m, const MountO
     }
 }
 
+// D11 (CVE-2023-25809): a read-only remount of a recursive bind leaves its submounts
+// writable. For the host's /sys that includes every cgroup hierarchy under
+// /sys/fs/cgroup, so a read-only /sys from the host is made read-only all the way down.
+void keep_host_sys_readonly(int root_fd, const spec::Mount& m, unsigned long flags)
+{
+    if (clean_destination(m.destination) != "/sys" || !(flags & MS_RDONLY) || !(flags & MS_REC))
+        return;
+    auto fd = open_in_root(root_fd, m.destination, O_PATH);
+    struct mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (::syscall(SYS_mount_setattr, fd.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+        throw_errno("make " + m.destination + " and its submounts read-only");
+}
+
 void mount_bind(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)
 {
     std::string source = absolute_source(m, ctx.bundle);
@@ -86,6 +100,7 @@ void mount_bind(int root_fd, const spec::Mount& m, const MountOptions& opts, con
     // Flags other than bind/rec only take effect on a remount of the new mount.
     if ((opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0)
         remount_bind(root_fd, m, opts.flags);
+    keep_host_sys_readonly(root_fd, m, opts.flags);
 }
 
 void mount_sysfs_fallback(int root_fd, const spec::Mount& m, const MountOptions& opts)
@@ -97,6 +112,7 @@ void mount_sysfs_fallback(int root_fd, const spec::Mount& m, const MountOptions&
         throw_errno("bind mount /sys on " + m.destination);
     if (opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
         remount_bind(root_fd, m, opts.flags);
+    keep_host_sys_readonly(root_fd, m, opts.flags | MS_REC);
 }
 
 void mount_filesystem(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)
