@@ -242,7 +242,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         if (process.oom_score_adj) {
             util::unique_fd proc = sys::open_trusted_proc();
             with_context("set oom_score_adj of the exec process", [&] {
-                util::write_existing_at(proc.get(), std::to_string(child.pid()) + "/oom_score_adj",
+                sys::write_proc_file(proc.get(), std::to_string(child.pid()) + "/oom_score_adj",
                                         std::to_string(*process.oom_score_adj));
             });
         }
