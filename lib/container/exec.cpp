@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -64,6 +65,31 @@ int namespaces_to_join(pid_t init)
     }
     return flags;
 }
+
+// Sets this process's oom_score_adj for a child to inherit; the destructor puts the
+// old value back (best effort: lowering it again may need a privilege we lack).
+class InheritedOomScore {
+public:
+    explicit InheritedOomScore(int value) : proc_(sys::open_trusted_proc())
+    {
+        saved_ = util::read_file_at(proc_.get(), "self/oom_score_adj");
+        with_context("set oom_score_adj to " + std::to_string(value),
+                     [&] { sys::write_proc_file(proc_.get(), "self/oom_score_adj", std::to_string(value)); });
+    }
+    ~InheritedOomScore()
+    {
+        try {
+            sys::write_proc_file(proc_.get(), "self/oom_score_adj", saved_);
+        } catch (const Error&) {
+        }
+    }
+    InheritedOomScore(const InheritedOomScore&) = delete;
+    InheritedOomScore& operator=(const InheritedOomScore&) = delete;
+
+private:
+    util::unique_fd proc_;
+    std::string saved_;
+};
 
 struct ExecContext {
     const spec::Process* process = nullptr;
@@ -218,6 +244,12 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         std::optional<core::SignalScope> signals;
         if (!options.detach)
             signals.emplace();
+        // The child inherits oom_score_adj: set ours around the clone, through our own
+        // procfs, so the child never needs a procfs fd of its own (it is non-dumpable, and
+        // a rootless parent could not write its /proc files either).
+        std::optional<InheritedOomScore> oom;
+        if (process.oom_score_adj)
+            oom.emplace(*process.oom_score_adj);
         util::OwnedChild child;
         {
             std::optional<core::ChildrenNamespace> pid_ns, time_ns;
@@ -235,17 +267,10 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
                 core::run_child(ctx.sync_fd, [&] { exec_sequence(ctx); });
             child = util::OwnedChild(pid, util::unique_fd(pidfd));
         }
+        oom.reset();
         child_sock.reset();
         if (cgroup && cgroup->dir_fd_for_clone() < 0)
             cgroup->add_process(child.pid());
-        // Set from outside, through our own procfs, before the child joins anything.
-        if (process.oom_score_adj) {
-            util::unique_fd proc = sys::open_trusted_proc();
-            with_context("set oom_score_adj of the exec process", [&] {
-                sys::write_proc_file(proc.get(), std::to_string(child.pid()) + "/oom_score_adj",
-                                        std::to_string(*process.oom_score_adj));
-            });
-        }
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
                                              state_to_json(core::to_public_state(*rec)));

@@ -39,10 +39,7 @@ print(libc.syscall(437, -100, b"/", how, 24), ctypes.get_errno())' 2>&1) || true
             [ "$probe" = "-1 38" ] || t_bail_out "no_openat2 does not make openat2 fail with ENOSYS: $probe"
             export NO_OPENAT2_EXEC=$OCIRUN
             OCIRUN=$NO_OPENAT2
-            # Fault-point runs go through the wrapper too.
-            if [ -x "$OCIRUN_FP" ]; then
-                OCIRUN_FP_REAL=$OCIRUN_FP
-            fi
+            # fp_oci runs the fault-point build through the wrapper too.
             ;;
         rootless) attack_require_rootless ;;
         *) t_bail_out "unknown ATTACK_MODE $ATTACK_MODE" ;;
