@@ -25,6 +25,15 @@ name() {
     fi
 }
 
+# The /proc family (T-PROC, T-PROCFS) with openat2 blocked is T-PROCFS-3.
+proc_name() {
+    if mode_no_openat2; then
+        printf 'T-PROCFS-3 %s [openat2 blocked]' "$1"
+    else
+        printf '%s' "$1"
+    fi
+}
+
 # The mounts of /dev in the default config; without them the rootfs's own /dev is used.
 DEV_MOUNTS=(/dev /dev/pts /dev/shm /dev/mqueue)
 
@@ -621,13 +630,16 @@ case_ro_1() {
 
 t_case "$(name "T-MNT-1 mount targets under symlink shapes resolve inside the rootfs")" case_mnt_1
 t_case "$(name "T-MNT-2 a swap after the target was resolved cannot move the mount (paused)")" case_mnt_2_paused
-t_case "$(name "T-MNT-2 mounts below a dir flipped with a symlink ($OCIRUN_RACE_ITERS runs)")" case_mnt_2_race
-t_case "$(name "T-PROC-1 only procfs on /proc, nothing below it, under any spelling")" case_proc_1
-t_case "$(name "T-PROC-2 a symlinked or file /proc or /sys is refused")" case_proc_2
-t_case "$(name "T-PROCFS-2 sysctls apply in the container only; a decoy /proc fails the create")" case_procfs_2
+# The race loops run OCIRUN_RACE_ITERS containers each: more time than one case gets.
+T_CASE_TIMEOUT=$((120 + 3 * OCIRUN_RACE_ITERS)) \
+    t_case "$(name "T-MNT-2 mounts below a dir flipped with a symlink ($OCIRUN_RACE_ITERS runs)")" case_mnt_2_race
+t_case "$(proc_name "T-PROC-1 only procfs on /proc, nothing below it, under any spelling")" case_proc_1
+t_case "$(proc_name "T-PROC-2 a symlinked or file /proc or /sys is refused")" case_proc_2
+t_case "$(proc_name "T-PROCFS-2 sysctls apply in the container only; a decoy /proc fails the create")" case_procfs_2
 t_case "$(name "T-MASK-1 masks never use a /dev/null that is not the null device")" case_mask_1
 t_case "$(name "T-MASK-2 /dev/null swapped after the check: masks use the checked inode (paused)")" case_mask_2_paused
-t_case "$(name "T-MASK-2 /dev/null flipped with a symlink ($OCIRUN_RACE_ITERS runs)")" case_mask_2_race
+T_CASE_TIMEOUT=$((120 + 3 * OCIRUN_RACE_ITERS)) \
+    t_case "$(name "T-MASK-2 /dev/null flipped with a symlink ($OCIRUN_RACE_ITERS runs)")" case_mask_2_race
 t_case "$(name "T-MASK-3 missing masked paths are ignored, other errors fail, type from the inode")" case_mask_3
 t_case "$(name "T-CONS-1 /dev/console is the pty whatever the rootfs holds; masks after it")" case_cons_1
 t_case "$(name "T-DEV-1 a /dev symlink to the host gets no device nodes")" case_dev_1
