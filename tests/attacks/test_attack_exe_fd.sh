@@ -132,7 +132,7 @@ host_fds() {
     local fd target kind
     for fd in /proc/"$1"/fd/*; do
         target=$(readlink "$fd") || continue
-        if [ -d "$fd" ]; then kind=dir; elif [ -f "$fd" ]; then kind=file; else kind=other; fi
+        if [ -d "$fd" ]; then kind="dir"; elif [ -f "$fd" ]; then kind="file"; else kind="other"; fi
         echo "fd=${fd##*/} $kind $target"
     done
 }

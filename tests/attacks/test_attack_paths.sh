@@ -492,7 +492,7 @@ case_dev_1() {
 # T-DEVNULL-1: /dev/null is a symlink to a host file bind-mounted into the container; the
 # process runs as uid 1000 with pipes as stdio. The victim keeps owner, mode and content.
 case_devnull_1() {
-    local S root b id out victim_before
+    local S root b id out
     S=$(make_sentinel devnull1)
     echo victim >"$S/victim"
     chmod 0600 "$S/victim"
