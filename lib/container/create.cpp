@@ -292,7 +292,12 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
 
     if (ns.creates(spec::NamespaceType::user))
         sys::write_id_maps(proc.get(), rec.pid, uid_map, gid_map, id_maps);
-    send_msg(parent_sock.get(), Msg::go, 0, state_json);
+    // The init needs the state document only for the hooks it runs itself.
+    const spec::Hooks& hooks = config.hooks;
+    bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
+    with_context("the state document for the createContainer and startContainer hooks", [&] {
+        send_msg(parent_sock.get(), Msg::go, 0, init_runs_hooks ? state_json : std::string());
+    });
     follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config, state_json);
 
     rec.status = Status::created;

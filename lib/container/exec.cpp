@@ -21,6 +21,7 @@
 #include "linux/seccomp_notify.hpp"
 #include "linux/terminal.hpp"
 #include "spec/validate.hpp"
+#include "util/fault_point.hpp"
 #include "util/fs.hpp"
 #include "util/pidfd.hpp"
 
@@ -35,6 +36,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -81,6 +83,31 @@ bool setgroups_allowed_for(int proc_fd, pid_t init_pid)
     }
 }
 
+// Sets this process's oom_score_adj for a child to inherit; the destructor puts the
+// old value back (best effort: lowering it again may need a privilege we lack).
+class InheritedOomScore {
+public:
+    explicit InheritedOomScore(int value) : proc_(sys::open_trusted_proc())
+    {
+        saved_ = util::read_file_at(proc_.get(), "self/oom_score_adj");
+        with_context("set oom_score_adj to " + std::to_string(value),
+                     [&] { sys::write_proc_file(proc_.get(), "self/oom_score_adj", std::to_string(value)); });
+    }
+    ~InheritedOomScore()
+    {
+        try {
+            sys::write_proc_file(proc_.get(), "self/oom_score_adj", saved_);
+        } catch (const Error&) {
+        }
+    }
+    InheritedOomScore(const InheritedOomScore&) = delete;
+    InheritedOomScore& operator=(const InheritedOomScore&) = delete;
+
+private:
+    util::unique_fd proc_;
+    std::string saved_;
+};
+
 struct ExecContext {
     const spec::Process* process = nullptr;
     sys::CapabilitySets capabilities;
@@ -89,7 +116,6 @@ struct ExecContext {
     int join_flags = 0;          // joined by the child itself
     bool in_user_ns = false;     // the child is (or will be) in the container's user namespace
     int sync_fd = -1;
-    int proc_fd = -1;
     unsigned preserve_fds = 0;
     bool setgroups_allowed = true;
 };
@@ -101,22 +127,22 @@ void exec_sequence(ExecContext& c)
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     c.sync_fd = core::move_above(c.sync_fd, first_free);
     c.init_pidfd = core::move_above(c.init_pidfd, first_free);
-    c.proc_fd = core::move_above(c.proc_fd, first_free);
-    core::close_fds_except(first_free, {c.sync_fd, c.init_pidfd, c.proc_fd});
+    // No host directory (not even a procfs) is open here: this process is in the
+    // container's pid namespace already, and a container holding CAP_SYS_PTRACE could
+    // reach the host through /proc/<pid>/fd (CVE-2016-9962, D2/D10).
+    core::close_fds_except(first_free, {c.sync_fd, c.init_pidfd});
 
     // Wait until the parent has put us in the container's cgroup.
     core::Message go;
     if (!core::recv_msg(c.sync_fd, go))
         ::_exit(1);
+    // Visible in the container's pid namespace from here on: tests attack us at this point.
+    util::fault_point("pause.exec-joining");
     if (c.join_flags != 0 && ::setns(c.init_pidfd, c.join_flags) < 0)
         throw_errno("join the container's namespaces");
     ::close(c.init_pidfd);
     if (c.in_user_ns)
         core::become_root_in_user_ns(c.setgroups_allowed);
-    if (p.oom_score_adj)
-        util::write_existing_at(c.proc_fd, "self/oom_score_adj", std::to_string(*p.oom_score_adj));
-    ::close(c.proc_fd);   // no host directory stays open past this point
-
     if (p.terminal) {
         util::unique_fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
         sys::Pty pty = sys::open_container_pty(root.get());
@@ -282,10 +308,8 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         int join = namespaces_to_join(rec->pid);
         ctx.join_flags = join & ~(CLONE_NEWPID | CLONE_NEWTIME);
         ctx.init_pidfd = init.get();
-        util::unique_fd proc = sys::open_trusted_proc();
-        ctx.proc_fd = proc.get();
         ctx.preserve_fds = options.preserve_fds;
-        ctx.setgroups_allowed = setgroups_allowed_for(proc.get(), rec->pid);
+        ctx.setgroups_allowed = setgroups_allowed_for(sys::open_trusted_proc().get(), rec->pid);
         util::unique_fd parent_sock, child_sock;
         core::make_socketpair(parent_sock, child_sock);
         ctx.sync_fd = child_sock.get();
@@ -297,6 +321,12 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         std::optional<core::SignalScope> signals;
         if (!options.detach)
             signals.emplace();
+        // The child inherits oom_score_adj: set ours around the clone, through our own
+        // procfs, so the child never needs a procfs fd of its own (it is non-dumpable, and
+        // a rootless parent could not write its /proc files either).
+        std::optional<InheritedOomScore> oom;
+        if (process.oom_score_adj)
+            oom.emplace(*process.oom_score_adj);
         util::OwnedChild child;
         ctx.in_user_ns = (join & CLONE_NEWUSER) != 0;
         if (ctx.in_user_ns && ::geteuid() != 0) {
@@ -321,6 +351,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
             if (cgroup && cgroup->dir_fd_for_clone() < 0)
                 cgroup->add_process(child.pid());
         }
+        oom.reset();
         child_sock.reset();
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,

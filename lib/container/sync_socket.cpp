@@ -5,7 +5,6 @@
 
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -35,8 +34,13 @@ void make_socketpair(util::unique_fd& parent_end, util::unique_fd& child_end)
 
 void send_msg(int sock, Msg type, int32_t err, const std::string& text, int fd)
 {
+    // Refused, never cut: a truncated state document would reach the hooks as another
+    // document (the length confusion of CVE-2021-43784, D12).
+    if (text.size() > kMaxText)
+        throw Error("message to the container's init too long: " + std::to_string(text.size()) +
+                    " bytes, at most " + std::to_string(kMaxText), EMSGSIZE);
     std::vector<char> buf(sizeof(Header) + kMaxText);
-    Header h{static_cast<uint32_t>(type), err, static_cast<uint32_t>(std::min(text.size(), kMaxText))};
+    Header h{static_cast<uint32_t>(type), err, static_cast<uint32_t>(text.size())};
     std::memcpy(buf.data(), &h, sizeof h);
     std::memcpy(buf.data() + sizeof h, text.data(), h.text_len);
 
@@ -77,6 +81,8 @@ bool recv_msg(int sock, Message& out)
     if (n == 0)
         return false;
     Header h;
+    if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+        throw Error("container init sent an oversized message");
     if (static_cast<size_t>(n) < sizeof h)
         throw Error("container init sent a truncated message");
     std::memcpy(&h, buf.data(), sizeof h);

@@ -1,6 +1,7 @@
 // Id maps go in one write each (the kernel accepts a map only once).
 #include "linux/idmap.hpp"
 
+#include "linux/proc_fd.hpp"
 #include "util/fs.hpp"
 #include "util/unique_fd.hpp"
 
@@ -144,18 +145,18 @@ void write_id_maps(int proc_fd, pid_t pid, const std::vector<spec::IdMapping>& u
     std::string dir = std::to_string(pid) + "/";
     with_context("write uid/gid mappings of process " + std::to_string(pid), [&] {
         if (plan.deny_setgroups)
-            util::write_existing_at(proc_fd, dir + "setgroups", "deny");
+            write_proc_file(proc_fd, dir + "setgroups", "deny");
         if (!uid_map.empty()) {
             if (plan.uid == MapWriter::helper)
                 run_helper("newuidmap", pid, uid_map, "linux.uidMappings");
             else
-                util::write_existing_at(proc_fd, dir + "uid_map", format_id_map(uid_map));
+                write_proc_file(proc_fd, dir + "uid_map", format_id_map(uid_map));
         }
         if (!gid_map.empty()) {
             if (plan.gid == MapWriter::helper)
                 run_helper("newgidmap", pid, gid_map, "linux.gidMappings");
             else
-                util::write_existing_at(proc_fd, dir + "gid_map", format_id_map(gid_map));
+                write_proc_file(proc_fd, dir + "gid_map", format_id_map(gid_map));
         }
     });
 }

@@ -2,6 +2,7 @@
 
 #include "linux/mount_options.hpp"
 #include "linux/safe_path.hpp"
+#include "util/fault_point.hpp"
 
 #include <oci/error.hpp>
 
@@ -75,6 +76,8 @@ void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
                 throw_errno("stat /dev/null");
             if (!S_ISCHR(ns.st_mode) || major(ns.st_rdev) != 1 || minor(ns.st_rdev) != 3)
                 throw Error("mask " + path + ": the container's /dev/null is not the null device (1:3)");
+            // Tests swap /dev/null for a symlink here: the masks must still use the checked fd.
+            util::fault_point("pause.mask-null-verified");
         }
         if (::mount(fd_path(null_fd->get()).c_str(), target.c_str(), nullptr, MS_BIND, nullptr) < 0)
             throw_errno("mask " + path);

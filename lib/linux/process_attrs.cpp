@@ -1,6 +1,7 @@
 // Identity, limits and names of the container's process.
 #include "linux/process_attrs.hpp"
 
+#include "linux/proc_fd.hpp"
 #include "util/fs.hpp"
 
 #include <oci/error.hpp>
@@ -95,7 +96,7 @@ void set_no_new_privileges()
 void set_oom_score_adj(int proc_fd, int value)
 {
     with_context("set oom_score_adj to " + std::to_string(value),
-                 [&] { util::write_existing_at(proc_fd, "self/oom_score_adj", std::to_string(value)); });
+                 [&] { write_proc_file(proc_fd, "self/oom_score_adj", std::to_string(value)); });
 }
 
 void set_hostname(const std::string& hostname)
@@ -147,7 +148,7 @@ void apply_sysctls(int proc_fd, const spec::StringMap& sysctls)
                 c = '/';
         if (rel.find("/../") != std::string::npos)
             throw Error("linux.sysctl: invalid key " + key);
-        with_context("set sysctl " + key + "=" + value, [&] { util::write_existing_at(proc_fd, rel, value); });
+        with_context("set sysctl " + key + "=" + value, [&] { write_proc_file(proc_fd, rel, value); });
     }
 }
 

@@ -4,6 +4,7 @@
 #include "linux/cgroup_mount.hpp"
 #include "linux/mount_options.hpp"
 #include "linux/safe_path.hpp"
+#include "util/fault_point.hpp"
 #include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 namespace oci::sys {
 
@@ -68,8 +70,22 @@ void apply_propagation_and_attrs(int root_fd, const spec::Mount& m, const MountO
     }
 }
 
-// D11 (CVE-2023-25809): a bind of the host's /sys brings its cgroup mounts
-// along, and "ro" on an rbind makes only the top read-only. Whatever the
+// D11 (CVE-2023-25809): a read-only remount of a recursive bind leaves its submounts
+// writable. For the host's /sys that includes every cgroup hierarchy under
+// /sys/fs/cgroup, so a read-only /sys from the host is made read-only all the way down.
+void keep_host_sys_readonly(int root_fd, const spec::Mount& m, unsigned long flags)
+{
+    if (clean_destination(m.destination) != "/sys" || !(flags & MS_RDONLY) || !(flags & MS_REC))
+        return;
+    auto fd = open_in_root(root_fd, m.destination, O_PATH);
+    struct mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (::syscall(SYS_mount_setattr, fd.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+        throw_errno("make " + m.destination + " and its submounts read-only");
+}
+
+// D11 for any recursive bind of the host's /sys, read-write ones too: the
+// host's cgroup hierarchies are never the container's to write. Whatever the
 // config mounts at /sys/fs/cgroup later goes on top; this keeps the host's
 // hierarchies underneath read-only too, and masks them where that fails.
 void seal_cgroupfs_below(int root_fd, const std::string& sys_destination)
@@ -96,11 +112,6 @@ void seal_cgroupfs_below(int root_fd, const std::string& sys_destination)
         throw_errno("make the host's " + dest + " read-only or mask it");
 }
 
-bool is_sys(const std::string& destination)
-{
-    return destination == "/sys" || destination == "/sys/";
-}
-
 void mount_bind(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)
 {
     std::string source = absolute_source(m, ctx.bundle);
@@ -108,13 +119,17 @@ void mount_bind(int root_fd, const spec::Mount& m, const MountOptions& opts, con
     if (::stat(source.c_str(), &st) < 0)
         throw_errno("bind mount source " + source);
     auto target = ensure_mount_target(root_fd, m.destination, S_ISDIR(st.st_mode));
+    check_resolved_target(root_fd, m, target.get());
+    // Tests swap the path for a symlink here: the mount must still land on the fd.
+    util::fault_point("pause.mount-target-resolved");
     unsigned long flags = MS_BIND | (opts.flags & MS_REC);
     if (::mount(source.c_str(), fd_path(target.get()).c_str(), nullptr, flags, nullptr) < 0)
         throw_errno("bind mount " + source + " on " + m.destination);
     // Flags other than bind/rec only take effect on a remount of the new mount.
     if ((opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0)
         remount_bind(root_fd, m, opts.flags);
-    if (is_sys(m.destination) && (opts.flags & MS_REC))
+    keep_host_sys_readonly(root_fd, m, opts.flags);
+    if (clean_destination(m.destination) == "/sys" && (opts.flags & MS_REC))
         seal_cgroupfs_below(root_fd, m.destination);
 }
 
@@ -127,12 +142,15 @@ void mount_sysfs_fallback(int root_fd, const spec::Mount& m, const MountOptions&
         throw_errno("bind mount /sys on " + m.destination);
     if (opts.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
         remount_bind(root_fd, m, opts.flags);
+    keep_host_sys_readonly(root_fd, m, opts.flags | MS_REC);
     seal_cgroupfs_below(root_fd, m.destination);
 }
 
 void mount_filesystem(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)
 {
     auto target = ensure_mount_target(root_fd, m.destination, true);
+    check_resolved_target(root_fd, m, target.get());
+    util::fault_point("pause.mount-target-resolved");
     std::string path = fd_path(target.get());
     std::string source = m.source.empty() ? m.type : m.source;
     unsigned long flags = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
@@ -152,6 +170,29 @@ void mount_filesystem(int root_fd, const spec::Mount& m, const MountOptions& opt
 
 } // namespace
 
+std::string clean_destination(const std::string& dest)
+{
+    std::vector<std::string> parts;
+    std::size_t i = 0;
+    while (i <= dest.size()) {
+        std::size_t end = dest.find('/', i);
+        if (end == std::string::npos)
+            end = dest.size();
+        std::string part = dest.substr(i, end - i);
+        if (part == "..") {
+            if (!parts.empty())
+                parts.pop_back();
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        i = end + 1;
+    }
+    std::string out;
+    for (const auto& p : parts)
+        out += "/" + p;
+    return out.empty() ? "/" : out;
+}
+
 void check_proc_mount(int root_fd, const spec::Mount& m)
 {
     static const char* const kProcAllowlist[] = {
@@ -160,7 +201,8 @@ void check_proc_mount(int root_fd, const spec::Mount& m)
         "/proc/pressure/io", "/proc/pressure/memory", "/proc/sys/kernel/ns_last_pid",
         "/proc/net/dev",
     };
-    const std::string& dest = m.destination;
+    // "//proc", "/proc/" or "/dev/../proc" name /proc too (CVE-2019-16884 by another spelling).
+    const std::string dest = clean_destination(m.destination);
     if (dest == "/proc" || dest == "/sys") {
         // D6: lstat before resolving: a symlink here would move the mount.
         struct stat st;
@@ -186,6 +228,24 @@ void check_proc_mount(int root_fd, const spec::Mount& m)
                 return;
         throw Error("mount on " + dest + ": mounts below /proc are not allowed");
     }
+}
+
+void check_resolved_target(int root_fd, const spec::Mount& m, int target_fd)
+{
+    // A destination spelled outside /proc that resolves into it (a symlink in the image,
+    // CVE-2019-16884 / CVE-2019-19921) gets no exemption from check_proc_mount.
+    std::string dest = clean_destination(m.destination);
+    if (dest == "/proc" || dest.rfind("/proc/", 0) == 0)
+        return;
+    struct statfs sfs;
+    if (::fstatfs(target_fd, &sfs) < 0)
+        throw_errno("stat mount target " + m.destination);
+    struct stat target, proc;
+    bool on_proc_dir = ::fstat(target_fd, &target) == 0 &&
+                       ::fstatat(root_fd, "proc", &proc, AT_SYMLINK_NOFOLLOW) == 0 &&
+                       target.st_dev == proc.st_dev && target.st_ino == proc.st_ino;
+    if (sfs.f_type == PROC_SUPER_MAGIC || on_proc_dir)
+        throw Error("mount on " + m.destination + ": the destination resolves into /proc");
 }
 
 void prepare_rootfs(const std::string& rootfs)

@@ -36,7 +36,15 @@ void pivot_into(const std::string& rootfs, bool no_pivot);
 // After pivot_root: rootfsPropagation, then a read-only "/" if asked.
 void finish_root(const std::string& propagation, bool readonly);
 
-// D6: what may be mounted on /proc and below it.
+// D6: what may be mounted on /proc and below it. The destination is judged in its
+// lexically clean form (see clean_destination).
 void check_proc_mount(int root_fd, const spec::Mount& m);
+
+// D6, after resolution: a mount whose destination is not below /proc must not land on the
+// rootfs's /proc directory or anywhere in a procfs. target_fd is the resolved target.
+void check_resolved_target(int root_fd, const spec::Mount& m, int target_fd);
+
+// "/a//b/./c/../d" -> "/a/b/d"; ".." stops at "/". No symlink is looked at.
+std::string clean_destination(const std::string& dest);
 
 } // namespace oci::sys

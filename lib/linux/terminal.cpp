@@ -66,9 +66,40 @@ void set_window_size(int tty_fd, unsigned rows, unsigned cols)
         throw_errno("set terminal size");
 }
 
+namespace {
+
+// The console's mount point is made here, never found: whatever the image left at
+// /dev/console (a symlink to /proc/sys/kernel/core_pattern, CVE-2025-52565; one to a
+// host path, crun CVE-2026-88264) is replaced by an empty file, and the pty is bound
+// onto that file's fd.
+util::unique_fd console_target(int root_fd)
+{
+    auto dev = mkdir_all_in_root(root_fd, "/dev", 0755);
+    struct stat st;
+    if (::fstatat(dev.get(), "console", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode))
+            throw Error("/dev/console in the rootfs is a directory");
+        if (::unlinkat(dev.get(), "console", 0) < 0)
+            throw_errno("remove /dev/console from the rootfs");
+    }
+    int fd = ::openat(dev.get(), "console", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        ::close(fd);
+    else if (errno != EEXIST)
+        throw_errno("create /dev/console in the rootfs");
+    util::unique_fd target(::openat(dev.get(), "console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!target || ::fstat(target.get(), &st) < 0)
+        throw_errno("open /dev/console in the rootfs");
+    if (!S_ISREG(st.st_mode))
+        throw Error("/dev/console in the rootfs changed while it was made");
+    return target;
+}
+
+} // namespace
+
 void mount_console(int root_fd, int slave_fd)
 {
-    auto target = ensure_mount_target(root_fd, "/dev/console", false);
+    auto target = console_target(root_fd);
     if (::mount(fd_path(slave_fd).c_str(), fd_path(target.get()).c_str(), nullptr, MS_BIND, nullptr) < 0)
         throw_errno("bind mount the pty on /dev/console");
 }
