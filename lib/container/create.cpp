@@ -217,9 +217,17 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
 
     CreatedContainer out;
-    spawn_plan.cgroup_fd = cgroup ? cgroup->dir_fd_for_clone() : -1;
+    // The init joins the cgroup as it is born (cgroup2) or first thing (v1):
+    // moving it from here would wait for an RCU grace period.
+    std::vector<cgroups::TasksFile> tasks;
+    if (cgroup) {
+        spawn_plan.cgroup_fd = cgroup->dir_fd_for_clone();
+        tasks = cgroup->open_tasks_files();
+        ctx.cgroup_tasks = &tasks;
+    }
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
+    tasks.clear();
 
     Record& rec = out.record;
     rec.id = id;
@@ -233,11 +241,8 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
     rec.oci_version = config.oci_version;
     rec.annotations = config.annotations;
-    if (cgroup) {
+    if (cgroup)
         rec.cgroup = cgroup->placement();
-        if (spawn_plan.cgroup_fd < 0)
-            cgroup->add_process(rec.pid);
-    }
     rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Written now so that `delete --force` can find the init if we are killed.
     dir.write(rec);

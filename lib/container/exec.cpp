@@ -68,6 +68,7 @@ struct ExecContext {
     const spec::Process* process = nullptr;
     sys::CapabilitySets capabilities;
     const sys::SeccompProgram* seccomp = nullptr;
+    std::vector<cgroups::TasksFile>* cgroup_tasks = nullptr;   // v1: joined first thing
     int init_pidfd = -1;
     int join_flags = 0;          // joined by the child itself
     int sync_fd = -1;
@@ -79,6 +80,10 @@ struct ExecContext {
 void exec_sequence(ExecContext& c)
 {
     const spec::Process& p = *c.process;
+    // Single-threaded, before anything else: "0" moves us without the
+    // migration lock that the parent's write of our pid would take.
+    if (c.cgroup_tasks)
+        cgroups::join_tasks_files(*c.cgroup_tasks);
     core::begin_setup_process();
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     c.sync_fd = core::move_above(c.sync_fd, first_free);
@@ -86,7 +91,6 @@ void exec_sequence(ExecContext& c)
     c.proc_fd = core::move_above(c.proc_fd, first_free);
     core::close_fds_except(first_free, {c.sync_fd, c.init_pidfd, c.proc_fd});
 
-    // Wait until the parent has put us in the container's cgroup.
     core::Message go;
     if (!core::recv_msg(c.sync_fd, go))
         ::_exit(1);
@@ -215,8 +219,12 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
 
         // The exec'd process is limited and accounted with the container.
         std::unique_ptr<cgroups::Driver> cgroup;
-        if (!rec->cgroup.empty())
+        std::vector<cgroups::TasksFile> tasks;
+        if (!rec->cgroup.empty()) {
             cgroup = cgroups::open_driver(rec->cgroup);
+            tasks = cgroup->open_tasks_files();
+            ctx.cgroup_tasks = &tasks;
+        }
         std::optional<core::SignalScope> signals;
         if (!options.detach)
             signals.emplace();
@@ -238,8 +246,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
             child = util::OwnedChild(pid, util::unique_fd(pidfd));
         }
         child_sock.reset();
-        if (cgroup && cgroup->dir_fd_for_clone() < 0)
-            cgroup->add_process(child.pid());
+        tasks.clear();
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
                                              state_to_json(core::to_public_state(*rec)));
