@@ -304,17 +304,26 @@ def main():
     p.add_argument("--gap", type=float, default=0.2, help="idle seconds before each isolated run")
     p.add_argument("--only", default="", help="comma-separated runtimes to measure")
     p.add_argument("--view", default="host", help="what the cgroup mounts are (printed in the header)")
+    p.add_argument("--extra", action="append", default=[], metavar="NAME=PATH",
+                   help="another ocirun build to measure alongside (e.g. before a change)")
+    p.add_argument("--rows", default="run,isolated,seccomp,lifecycle,exec,sequential,parallel,rss",
+                   help="comma-separated subset of: %(default)s")
     a = p.parse_args()
 
     work = tempfile.mkdtemp(prefix="ocirun-bench-", dir="/run")
     runtimes = [Runtime("ocirun", os.path.abspath(a.ocirun), os.path.join(work, "state-ocirun")),
                 Runtime("crun", shutil.which("crun") or "crun", os.path.join(work, "state-crun")),
                 Runtime("runc", shutil.which("runc") or "runc", os.path.join(work, "state-runc"))]
+    for extra in a.extra:
+        name, _, path = extra.partition("=")
+        runtimes.append(Runtime(name, os.path.abspath(path), os.path.join(work, "state-" + name)))
+    rows = set(a.rows.split(","))
     if a.only:
-        keep = a.only.split(",")
+        keep = a.only.split(",") + [e.partition("=")[0] for e in a.extra]
         for rt in runtimes:
             if rt.name not in keep:
                 rt.usable, rt.why_not = False, "not asked for (--only)"
+
     try:
         subprocess.run([runtimes[0].binary, "spec"], cwd=work, check=True)
         with open(os.path.join(work, "config.json")) as f:
@@ -335,15 +344,23 @@ def main():
                     rt.usable, rt.why_not = False, why
 
         bench = Bench(runtimes, bundles, a.reps)
-        bench.run_row("run, back to back", bundles["true"])
-        bench.run_row(f"run, isolated ({int(a.gap * 1000)} ms idle before)", bundles["true"], gap=a.gap)
-        bench.run_row("run, Docker seccomp profile", bundles["seccomp"])
-        bench.lifecycle_rows()
-        bench.exec_row()
-        bench.sequential_row(a.seq_count, a.seq_reps)
-        bench.parallel_row(a.par_count, a.par_reps)
-        bench.rss_row("peak RSS of run", bundles["true"])
-        bench.rss_row("peak RSS of run, seccomp", bundles["seccomp"])
+        if "run" in rows:
+            bench.run_row("run, back to back", bundles["true"])
+        if "isolated" in rows:
+            bench.run_row(f"run, isolated ({int(a.gap * 1000)} ms idle before)", bundles["true"], gap=a.gap)
+        if "seccomp" in rows:
+            bench.run_row("run, Docker seccomp profile", bundles["seccomp"])
+        if "lifecycle" in rows:
+            bench.lifecycle_rows()
+        if "exec" in rows:
+            bench.exec_row()
+        if "sequential" in rows:
+            bench.sequential_row(a.seq_count, a.seq_reps)
+        if "parallel" in rows:
+            bench.parallel_row(a.par_count, a.par_reps)
+        if "rss" in rows:
+            bench.rss_row("peak RSS of run", bundles["true"])
+            bench.rss_row("peak RSS of run, seccomp", bundles["seccomp"])
 
         out = sys.stdout
         u = os.uname()
