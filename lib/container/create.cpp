@@ -11,6 +11,7 @@
 #include "linux/idmap.hpp"
 #include "linux/process_attrs.hpp"
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_cache.hpp"
 #include "linux/seccomp_notify.hpp"
 #include "linux/proc_fd.hpp"
 #include "linux/terminal.hpp"
@@ -165,14 +166,15 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         sys::check_sysctls(linux_cfg->sysctl, ns.creates(spec::NamespaceType::network),
                            ns.creates(spec::NamespaceType::ipc), ns.creates(spec::NamespaceType::uts));
     SpawnPlan spawn_plan = plan_spawn(ns, linux_cfg);
+    util::unique_fd root_fd = StateDir::open_root(runtime.root, true);
     std::optional<sys::SeccompProgram> seccomp;
     if (linux_cfg && linux_cfg->seccomp) {
-        seccomp = sys::compile_seccomp(*linux_cfg->seccomp);
+        util::unique_fd cache = sys::open_seccomp_cache(root_fd.get());
+        seccomp = sys::compile_seccomp_cached(*linux_cfg->seccomp, cache.get());
         if (seccomp->notify && linux_cfg->seccomp->listener_path.empty())
             throw Error("config.json: linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY");
     }
 
-    util::unique_fd root_fd = StateDir::open_root(runtime.root, true);
     StateDir dir = StateDir::reserve(root_fd.get(), runtime.root, id);
     util::Rollback rollback;
     rollback.add([&] { dir.remove(root_fd.get()); });

@@ -12,6 +12,7 @@
 #include "container/sync_socket.hpp"
 #include "linux/proc_fd.hpp"
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_cache.hpp"
 #include "linux/seccomp_notify.hpp"
 #include "linux/terminal.hpp"
 #include "spec/validate.hpp"
@@ -200,7 +201,8 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
 
         std::optional<sys::SeccompProgram> seccomp;
         if (config.linux_config && config.linux_config->seccomp)
-            seccomp = sys::compile_seccomp(*config.linux_config->seccomp);
+            seccomp = sys::compile_seccomp_cached(*config.linux_config->seccomp,
+                                                  sys::open_seccomp_cache(root_fd.get()).get());
         ExecContext ctx;
         ctx.process = &process;
         ctx.seccomp = seccomp ? &*seccomp : nullptr;

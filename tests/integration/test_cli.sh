@@ -56,7 +56,7 @@ case_flags_engines_pass() {
     assert_exit 0 "$OCIRUN" --root "$T_ROOT" --debug --systemd-cgroup=false run --bundle "$b" "$id"
     assert_exit 1 "$OCIRUN" --root "$T_ROOT" --systemd-cgroup run --bundle "$b" "$id"
     assert_contains "$ERR" "systemd"
-    assert_eq "" "$(ls "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     assert_exit 1 "$OCIRUN" no-such-command
     assert_contains "$ERR" "no such command"
     assert_exit 1 "$OCIRUN" --root "$T_ROOT" create --no-such-flag x
