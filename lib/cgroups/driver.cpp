@@ -7,8 +7,10 @@
 #include <oci/error.hpp>
 #include <oci/log.hpp>
 
-#include <csignal>
+#include <unistd.h>
+
 #include <cerrno>
+#include <csignal>
 
 namespace oci::cgroups {
 
@@ -82,6 +84,15 @@ std::unique_ptr<Driver> make_driver(const std::string& cgroups_path, const std::
 std::unique_ptr<Driver> open_driver(const Placement& placement, const DriverOptions& options)
 {
     return make_driver(detect_layout(options.root), placement, options);
+}
+
+void join_tasks_files(std::vector<TasksFile>& files)
+{
+    for (auto& f : files) {
+        if (::write(f.fd.get(), "0", 1) != 1)
+            throw_errno("join cgroup: write 0 to " + f.path);
+        f.fd.reset();
+    }
 }
 
 } // namespace oci::cgroups

@@ -5,8 +5,10 @@
 //
 // Lifecycle, as the container code uses it:
 //   create:  d = make_driver(cgroups_path, id); d->create(); d->apply(resources);
-//            clone3(CLONE_INTO_CGROUP, d->dir_fd_for_clone()) where it is >= 0,
-//            else d->add_process(init_pid); store d->placement() in the state.
+//            tasks = d->open_tasks_files();
+//            clone3(CLONE_INTO_CGROUP, d->dir_fd_for_clone()) where it is >= 0;
+//            the new process calls join_tasks_files(tasks) first thing;
+//            store d->placement() in the state.
 //   later:   d = open_driver(stored placement) for update / pause / resume /
 //            ps / events / kill --all / delete:
 //            d->update(r); d->freeze(); d->thaw(); d->pids(); d->stats_json();
@@ -26,6 +28,7 @@
 
 #include "cgroups/layout.hpp"
 #include "cgroups/oom_watcher.hpp"
+#include "util/unique_fd.hpp"
 
 #include <oci/spec.hpp>
 
@@ -37,6 +40,15 @@
 #include <vector>
 
 namespace oci::cgroups {
+
+struct TasksFile {
+    std::string path;
+    util::unique_fd fd;
+};
+
+// In the new process, before it makes any thread: "0" to each file, which it
+// then closes. Errors name the file.
+void join_tasks_files(std::vector<TasksFile>& files);
 
 // Where the container's cgroup is in each hierarchy: the hierarchy's dir
 // below the cgroup root ("memory", "cpu,cpuacct", "systemd", "unified"; ""
@@ -87,10 +99,17 @@ public:
     virtual void update(const spec::Resources& resources) = 0;
 
     // Moves the process into the container's cgroup (v1: every hierarchy).
+    // Writing another process's pid waits for an RCU grace period (10-17 ms):
+    // new processes of ours join through dir_fd_for_clone and open_tasks_files.
     virtual void add_process(pid_t pid) = 0;
-    // cgroup2: an O_PATH directory fd of the container's cgroup for clone3's
-    // CLONE_INTO_CGROUP, owned by the driver; -1 on v1 and hybrid hosts.
+    // An O_PATH directory fd of the container's cgroup in the cgroup2 hierarchy
+    // (unified hosts, and hybrid ones) for clone3's CLONE_INTO_CGROUP, owned by
+    // the driver; -1 on v1 hosts.
     virtual int dir_fd_for_clone() const = 0;
+    // v1 hierarchies: the `tasks` file of the container's cgroup in each, open
+    // for writing. A single-threaded process that writes "0" to them moves
+    // itself without the migration lock (join_tasks_files). Empty on cgroup2.
+    virtual std::vector<TasksFile> open_tasks_files() const = 0;
 
     // freezer.state FROZEN (v1) or cgroup.freeze 1 (v2), returning once the
     // kernel reports the cgroup frozen; thaw the reverse.

@@ -78,6 +78,10 @@ public:
     }
 
     int dir_fd_for_clone() const override { return inner_ ? inner_->dir_fd_for_clone() : -1; }
+    std::vector<TasksFile> open_tasks_files() const override
+    {
+        return inner_ ? inner_->open_tasks_files() : std::vector<TasksFile>{};
+    }
 
     void freeze() override { inner().freeze(); }
     void thaw() override { inner().thaw(); }

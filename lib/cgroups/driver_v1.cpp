@@ -127,7 +127,33 @@ public:
             move_pid(e.dir, pid);
     }
 
-    int dir_fd_for_clone() const override { return -1; }
+    int dir_fd_for_clone() const override
+    {
+        const Entry* u = unified();
+        if (u == nullptr)
+            return -1;
+        if (!clone_fd_) {
+            clone_fd_.reset(::open(u->dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+            if (!clone_fd_)
+                throw_errno("open cgroup " + u->dir);
+        }
+        return clone_fd_.get();
+    }
+
+    std::vector<TasksFile> open_tasks_files() const override
+    {
+        std::vector<TasksFile> out;
+        for (const auto& e : entries_) {
+            if (e.hierarchy.v2)
+                continue;
+            TasksFile f{e.dir + "/tasks", util::unique_fd()};
+            f.fd.reset(::open(f.path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+            if (!f.fd)
+                throw_errno("open " + f.path);
+            out.push_back(std::move(f));
+        }
+        return out;
+    }
 
     std::unique_ptr<OomWatcher> watch_oom() const override
     {
@@ -197,6 +223,7 @@ public:
 
     void destroy() override
     {
+        clone_fd_.reset();
         for (const auto& e : entries_)
             remove_cgroup(e.dir, [this] {
                 try {
@@ -302,6 +329,7 @@ private:
     Placement placement_;
     DriverOptions options_;
     std::vector<Entry> entries_;
+    mutable util::unique_fd clone_fd_;
 };
 
 } // namespace

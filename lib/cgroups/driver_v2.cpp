@@ -145,6 +145,8 @@ public:
         return clone_fd_.get();
     }
 
+    std::vector<TasksFile> open_tasks_files() const override { return {}; }
+
     void freeze() override { set_frozen(true); }
     void thaw() override { set_frozen(false); }
 

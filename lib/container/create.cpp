@@ -13,6 +13,7 @@
 #include "linux/idmap.hpp"
 #include "linux/process_attrs.hpp"
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_cache.hpp"
 #include "linux/seccomp_notify.hpp"
 #include "linux/proc_fd.hpp"
 #include "linux/terminal.hpp"
@@ -189,14 +190,15 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         sys::check_sysctls(linux_cfg->sysctl, ns.creates(spec::NamespaceType::network),
                            ns.creates(spec::NamespaceType::ipc), ns.creates(spec::NamespaceType::uts));
     SpawnPlan spawn_plan = plan_spawn(ns, linux_cfg);
+    util::unique_fd root_fd = StateDir::open_root(runtime.root, true);
     std::optional<sys::SeccompProgram> seccomp;
     if (linux_cfg && linux_cfg->seccomp) {
-        seccomp = sys::compile_seccomp(*linux_cfg->seccomp);
+        util::unique_fd cache = sys::open_seccomp_cache(root_fd.get());
+        seccomp = sys::compile_seccomp_cached(*linux_cfg->seccomp, cache.get());
         if (seccomp->notify && linux_cfg->seccomp->listener_path.empty())
             throw Error("config.json: linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY");
     }
 
-    util::unique_fd root_fd = StateDir::open_root(runtime.root, true);
     StateDir dir = StateDir::reserve(root_fd.get(), runtime.root, id);
     util::Rollback rollback;
     rollback.add([&] { dir.remove(root_fd.get()); });
@@ -260,9 +262,18 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.notify_mount_fd = notify_mount.get();
 
     CreatedContainer out;
-    spawn_plan.cgroup_fd = cgroup ? cgroup->dir_fd_for_clone() : -1;
+    // The init joins the cgroup as it is born (cgroup2) or first thing (v1):
+    // moving it from here would wait for an RCU grace period.
+    std::vector<cgroups::TasksFile> tasks;
+    if (cgroup) {
+        spawn_plan.cgroup_fd = cgroup->dir_fd_for_clone();
+        tasks = cgroup->open_tasks_files();
+        ctx.cgroup_tasks = &tasks;
+    }
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
+    bool joined_by_itself = spawn_plan.cgroup_fd >= 0 || !tasks.empty();
+    tasks.clear();
 
     Record& rec = out.record;
     rec.id = id;
@@ -277,8 +288,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.oci_version = config.oci_version;
     rec.annotations = config.annotations;
     if (cgroup) {
-        // The systemd driver starts its unit here; the placement follows.
-        if (spawn_plan.cgroup_fd < 0)
+        // The systemd driver starts its unit here, with the init in it; the
+        // placement follows.
+        if (!joined_by_itself)
             cgroup->add_process(rec.pid);
         rec.cgroup = cgroup->placement();
     }

@@ -18,6 +18,7 @@
 #include "container/sync_socket.hpp"
 #include "linux/proc_fd.hpp"
 #include "linux/seccomp.hpp"
+#include "linux/seccomp_cache.hpp"
 #include "linux/seccomp_notify.hpp"
 #include "linux/terminal.hpp"
 #include "spec/validate.hpp"
@@ -112,6 +113,7 @@ struct ExecContext {
     const spec::Process* process = nullptr;
     sys::CapabilitySets capabilities;
     const sys::SeccompProgram* seccomp = nullptr;
+    std::vector<cgroups::TasksFile>* cgroup_tasks = nullptr;   // v1: joined first thing
     int init_pidfd = -1;
     int join_flags = 0;          // joined by the child itself
     bool in_user_ns = false;     // the child is (or will be) in the container's user namespace
@@ -123,6 +125,10 @@ struct ExecContext {
 void exec_sequence(ExecContext& c)
 {
     const spec::Process& p = *c.process;
+    // Single-threaded, before anything else: "0" moves us without the
+    // migration lock that the parent's write of our pid would take.
+    if (c.cgroup_tasks)
+        cgroups::join_tasks_files(*c.cgroup_tasks);
     core::begin_setup_process();
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     c.sync_fd = core::move_above(c.sync_fd, first_free);
@@ -132,7 +138,6 @@ void exec_sequence(ExecContext& c)
     // reach the host through /proc/<pid>/fd (CVE-2016-9962, D2/D10).
     core::close_fds_except(first_free, {c.sync_fd, c.init_pidfd});
 
-    // Wait until the parent has put us in the container's cgroup.
     core::Message go;
     if (!core::recv_msg(c.sync_fd, go))
         ::_exit(1);
@@ -299,7 +304,8 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
 
         std::optional<sys::SeccompProgram> seccomp;
         if (config.linux_config && config.linux_config->seccomp)
-            seccomp = sys::compile_seccomp(*config.linux_config->seccomp);
+            seccomp = sys::compile_seccomp_cached(*config.linux_config->seccomp,
+                                                  sys::open_seccomp_cache(root_fd.get()).get());
         ExecContext ctx;
         ctx.process = &process;
         ctx.seccomp = seccomp ? &*seccomp : nullptr;
@@ -316,8 +322,12 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
 
         // The exec'd process is limited and accounted with the container.
         std::unique_ptr<cgroups::Driver> cgroup;
-        if (!rec->cgroup.empty())
+        std::vector<cgroups::TasksFile> tasks;
+        if (!rec->cgroup.empty()) {
             cgroup = cgroups::open_driver(rec->cgroup);
+            tasks = cgroup->open_tasks_files();
+            ctx.cgroup_tasks = &tasks;
+        }
         std::optional<core::SignalScope> signals;
         if (!options.detach)
             signals.emplace();
@@ -348,11 +358,12 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
             if (pid == 0)
                 core::run_child(ctx.sync_fd, [&] { exec_sequence(ctx); });
             child = util::OwnedChild(pid, util::unique_fd(pidfd));
-            if (cgroup && cgroup->dir_fd_for_clone() < 0)
+            if (cgroup && cgroup->dir_fd_for_clone() < 0 && tasks.empty())
                 cgroup->add_process(child.pid());
         }
         oom.reset();
         child_sock.reset();
+        tasks.clear();
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
                                              state_to_json(core::to_public_state(*rec)));

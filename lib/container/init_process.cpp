@@ -159,6 +159,10 @@ void init_sequence(InitContext& ctx)
     const spec::Process& p = *c.process;
     const auto& lc = c.config->linux_config;
 
+    // While single-threaded and before anything else: the v1 cgroups, by
+    // writing "0" (ourselves), which takes no migration lock.
+    if (ctx.cgroup_tasks)
+        cgroups::join_tasks_files(*ctx.cgroup_tasks);
     begin_setup_process(c.maps_written_unprivileged);
 
     int first_free = 3 + static_cast<int>(c.preserve_fds);

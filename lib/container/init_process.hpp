@@ -2,6 +2,7 @@
 // clone and execve, in the order the runtime spec and the kernel require.
 #pragma once
 
+#include "cgroups/driver.hpp"
 #include "linux/capabilities.hpp"
 #include "linux/namespaces.hpp"
 #include "linux/seccomp.hpp"
@@ -11,6 +12,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace oci::core {
 
@@ -21,6 +23,7 @@ struct InitContext {
     const sys::NamespacePlan* namespaces = nullptr;
     sys::CapabilitySets capabilities;
     const sys::SeccompProgram* seccomp = nullptr;   // compiled by the parent
+    std::vector<cgroups::TasksFile>* cgroup_tasks = nullptr;   // v1: joined first thing
     std::string id;
     std::string rootfs;          // absolute host path
     std::string bundle;

@@ -160,9 +160,9 @@ void Runtime::start(const std::string& id, const StartOptions& options)
             throw_errno("container init is not waiting to start");
         if (::write(fifo.get(), "0", 1) != 1)
             throw_errno("release the container init");
+        // From here on the container reads as running (state_store.cpp).
         ::unlinkat(dir->fd(), core::kExecFifo, 0);
         rec->status = Status::running;
-        dir->write(*rec);
         wait_for_exec(status.get(), *rec);
         ::unlinkat(dir->fd(), core::kStartStatus, 0);
         if (rec->has_hooks) {

@@ -139,6 +139,17 @@ uint64_t process_start_time(pid_t pid)
     return std::strtoull(p, nullptr, 10);
 }
 
+// `start` removes exec.fifo when it releases the init and writes no new
+// state: a created container without the fifo has been started (as runc
+// tells them apart). One state write fewer per start.
+static Record with_start_seen(Record r, int dir_fd)
+{
+    if (r.status == Status::created && ::faccessat(dir_fd, kExecFifo, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+        errno == ENOENT)
+        r.status = Status::running;
+    return r;
+}
+
 Status live_status(const Record& r)
 {
     if (r.status == Status::creating || r.status == Status::stopped)
@@ -226,7 +237,7 @@ std::optional<Record> StateDir::read() const
             return std::nullopt;
         throw;
     }
-    return record_from_json(text, path_ + "/" + kStateFile);
+    return with_start_seen(record_from_json(text, path_ + "/" + kStateFile), dir_.get());
 }
 
 void StateDir::write(const Record& record) const
@@ -242,8 +253,9 @@ void StateDir::remove(int root_fd)
 std::optional<Record> read_record_unlocked(int root_fd, const std::string& id)
 {
     std::string text;
+    util::unique_fd dir;
     try {
-        util::unique_fd dir(::openat(root_fd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        dir.reset(::openat(root_fd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!dir) {
             if (errno == ENOENT)
                 return std::nullopt;
@@ -259,7 +271,7 @@ std::optional<Record> read_record_unlocked(int root_fd, const std::string& id)
         }
         throw;
     }
-    return record_from_json(text, id + "/" + kStateFile);
+    return with_start_seen(record_from_json(text, id + "/" + kStateFile), dir.get());
 }
 
 } // namespace oci::core

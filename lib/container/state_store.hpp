@@ -18,7 +18,7 @@ namespace oci::core {
 // What ocirun keeps about a container between invocations.
 struct Record {
     std::string id;
-    Status status = Status::creating;   // as last written; see live_status()
+    Status status = Status::creating;   // as last written, or running once exec.fifo is gone; see live_status()
     pid_t pid = 0;                      // init's pid in ocirun's pid namespace
     uint64_t pid_start_time = 0;        // /proc/PID/stat field 22, guards against pid reuse
     std::string bundle;

@@ -207,7 +207,7 @@ case_detached_logs_stop_rm() {
     assert_fails pm inspect "$name"
     assert_called kill "$id"
     assert_called delete "$id"
-    assert_eq "" "$(ls "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_exec() {

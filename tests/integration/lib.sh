@@ -284,6 +284,12 @@ oci() {
     return $rc
 }
 
+# The state root's entries, one a line: containers' state dirs and whatever
+# else a create left there. The seccomp cache (.seccomp-cache) is meant to stay.
+state_dirs() {
+    ls -A "$T_ROOT" 2>/dev/null | grep -vxF .seccomp-cache || true
+}
+
 # Prints a fresh container id for this file: ${T_ID_PREFIX}<n>-HINT.
 new_id() {
     local n
@@ -502,9 +508,10 @@ _t_test_pids() {
 
 # One line per thing this file's tests own right now: state dirs, mounts, cgroups, processes.
 _t_leak_state() {
+    # The seccomp cache (.seccomp-cache) outlives containers by design.
     local root
     for root in "$T_ROOT" "${T_STATE_ROOTS[@]}"; do
-        [ -d "$root" ] && find "$root" -mindepth 1 -maxdepth 1 -printf 'state %p\n'
+        [ -d "$root" ] && find "$root" -mindepth 1 -maxdepth 1 ! -name .seccomp-cache -printf 'state %p\n'
     done
     awk -v a="$T_TMP" -v b="$ROOTFS" 'index($5, a) || index($5, b) { print "mount " $5 " (mount id " $1 ")" }' \
         /proc/self/mountinfo

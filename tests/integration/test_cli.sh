@@ -95,14 +95,14 @@ case_systemd_cgroup_without_systemd() {
     id=$(new_id sdcg)
     assert_exit 1 "$OCIRUN" --root "$T_ROOT" --systemd-cgroup run --bundle "$b" "$id"
     assert_contains "$ERR" "create $id: systemd cgroup driver: systemd is not running on this host (no /run/systemd/system)"
-    assert_eq "" "$(ls "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     assert_exit 1 "$OCIRUN" --root "$T_ROOT" --systemd-cgroup=true create --bundle "$b" "$id"
     assert_contains "$ERR" "systemd is not running"
-    assert_eq "" "$(ls "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     edit_config "$b" '.linux.cgroupsPath = "/ocirun/x"'
     assert_exit 1 "$OCIRUN" --root "$T_ROOT" --systemd-cgroup create --bundle "$b" "$id"
     assert_contains "$ERR" 'linux.cgroupsPath: "/ocirun/x": expected "slice:prefix:name" for the systemd cgroup driver'
-    assert_eq "" "$(ls "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     assert_exit 0 "$OCIRUN" --root "$T_ROOT" --systemd-cgroup=false run --bundle "$b" "$id"
 }
 

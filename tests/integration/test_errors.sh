@@ -13,7 +13,7 @@ t_setup_file
 # After a failed create of ID: nothing under --root, and ID works with a good bundle.
 assert_clean_then_works() {
     local id=$1 good out
-    assert_eq "" "$(ls -A "$T_ROOT")" "the failed create left state behind"
+    assert_eq "" "$(state_dirs)" "the failed create left state behind"
     assert_eq "" "$(awk -v a="$T_TMP" -v b="$ROOTFS" 'index($5, a) || index($5, b)' /proc/self/mountinfo)" \
         "the failed create left mounts behind"
     assert_eq "" "$(_t_test_pids)" "the failed create left processes behind"
@@ -21,7 +21,7 @@ assert_clean_then_works() {
     good=$(make_bundle "good-$id" probe pid)
     out=$(oci run --bundle "$good" "$id")
     assert_eq "$(printf 'pid=1\nppid=0')" "$out"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_syntax_error() {
@@ -127,7 +127,7 @@ case_invalid_ids() {
     for bad in ../x a/b . .. "" "with space" "$(printf 'x%.0s' $(seq 1025))/y"; do
         assert_fails oci create --bundle "$b" "$bad"
         assert_contains "$ERR" "container ID" "create '$bad'"
-        assert_eq "" "$(ls -A "$T_ROOT")" "create '$bad' left state"
+        assert_eq "" "$(state_dirs)" "create '$bad' left state"
         assert_fails oci state "$bad"
         assert_fails oci delete "$bad"
     done
@@ -158,7 +158,7 @@ case_unknown_command_and_flag() {
     assert_contains "$ERR" "no-such-command"
     assert_fails oci create --no-such-flag x
     assert_contains "$ERR" "no-such-flag"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 t_case "config.json syntax error names config.json:LINE:COL" case_syntax_error

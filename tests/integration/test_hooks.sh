@@ -210,7 +210,7 @@ case_timeout() {
     [ "$elapsed" -le 10 ] || { echo "create took ${elapsed}s with a 1s hook timeout" >&2; false; }
     assert_contains "$ERR" createRuntime
     assert_contains "$ERR" "timed out"
-    assert_eq "" "$(ls -A "$T_ROOT")" "a state dir was left"
+    assert_eq "" "$(state_dirs)" "a state dir was left"
     assert_eq poststop "$(cat "$T_CASE_DIR/log")" "poststop after the failed create"
     [ -z "$(pgrep -x -f 'sleep 30' | while read -r p; do grep -lF "OCIRUN_TEST_TAG=$T_ID_PREFIX" "/proc/$p/environ" 2>/dev/null; done)" ] ||
         { echo "the timed-out hook still runs" >&2; false; }
@@ -242,7 +242,7 @@ case_create_runtime_fails() {
     assert_contains "$ERR" createRuntime
     assert_contains "$ERR" the-hook-said-no "the hook's output in the error"
     assert_contains "$ERR" "exit status 3"
-    assert_eq "" "$(ls -A "$T_ROOT")" "a state dir was left"
+    assert_eq "" "$(state_dirs)" "a state dir was left"
     assert_fails oci state "$id"
     assert_eq "prestart poststop" "$(kinds_in "$log")" "the hooks that ran"
     # A hook whose path does not exist fails create the same way.
@@ -251,7 +251,7 @@ case_create_runtime_fails() {
     assert_fails oci create --bundle "$b" "$id"
     [ "$RC" -ne 141 ] || { echo "create died of SIGPIPE: a hook that cannot run never reads the state (see case_hook_ignores_stdin)" >\&2; false; }
     assert_contains "$ERR" /no/such/hook
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     assert_eq "prestart poststop" "$(kinds_in "$log")"
 }
 
@@ -263,7 +263,7 @@ case_create_container_fails() {
     t_defer oci delete --force "$id"
     assert_fails oci create --bundle "$b" "$id"
     assert_contains "$ERR" createContainer
-    assert_eq "" "$(ls -A "$T_ROOT")" "a state dir was left"
+    assert_eq "" "$(state_dirs)" "a state dir was left"
     assert_eq "prestart createRuntime createContainer poststop" "$(kinds_in "$log")"
 }
 
@@ -304,7 +304,7 @@ case_poststart_fails() {
     wait_until 10 test ! -d "/proc/$pid"
     assert_fails oci state "$id"
     assert_contains "$ERR" "does not exist"
-    assert_eq "" "$(ls -A "$T_ROOT")" "a state dir was left"
+    assert_eq "" "$(state_dirs)" "a state dir was left"
     assert_eq "prestart createRuntime createContainer startContainer poststop" "$(kinds_in "$log")"
     # As after delete: poststop sees the container stopped, and its cgroup is gone.
     local bugs=() status left
@@ -336,7 +336,7 @@ case_poststop_fails() {
     assert_contains "$ERR" poststop "a warning"
     assert_contains "$ERR" pstop-said-no
     assert_fails oci state "$id"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     # The poststop hook after the failing one still ran.
     assert_eq "prestart createRuntime createContainer startContainer poststart poststop" "$(kinds_in "$log")"
 }

@@ -50,7 +50,7 @@ case_lifecycle() {
 
     oci delete "$id"
     assert_fails oci state "$id"
-    assert_eq "" "$(ls -A "$T_ROOT")" "the state dir is gone"
+    assert_eq "" "$(state_dirs)" "the state dir is gone"
     [ ! -d "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" != S ]
 }
 
@@ -230,7 +230,7 @@ case_delete_running() {
     oci delete --force "$id"
     assert_fails oci state "$id"
     wait_until 5 test ! -d "/proc/$pid"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_delete_missing() {
@@ -253,7 +253,7 @@ case_delete_created() {
     assert_fails oci state "$id"
     wait_until 5 test ! -d "/proc/$pid"
     assert_eq "" "$(cat "$out")" "the process of a deleted created container never runs"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_list() {
@@ -297,7 +297,7 @@ case_run_exit_code() {
     t_defer oci delete --force "$id"
     assert_exit 7 oci run --bundle "$b" "$id"
     assert_fails oci state "$id"
-    assert_eq "" "$(ls -A "$T_ROOT")" "run removes the container"
+    assert_eq "" "$(state_dirs)" "run removes the container"
     # The exit code of a shell through PATH, and 0.
     b=$(make_bundle runexit0 sh -c 'echo hi')
     id=$(new_id runexit)

@@ -113,7 +113,7 @@ case_join_bad_path() {
     edit_config "$b" '.linux.namespaces = [{type: "mount"}, {type: "network", path: "/no/such/ns"}]'
     assert_fails oci run --bundle "$b" "$id"
     assert_contains "$ERR" "/no/such/ns"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_user_namespace() {

@@ -148,7 +148,7 @@ case_rlimits_raise_hard() {
     assert_fails oci run --bundle "$b" "$id"
     assert_contains "$ERR" "RLIMIT_NOFILE"
     assert_eq "" "$OUT"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_no_new_privs() {
@@ -230,7 +230,7 @@ case_cwd() {
     assert_fails oci run --bundle "$b" "$id"
     assert_contains "$ERR" "/no/such/dir"
     assert_eq "" "$OUT"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_args_path() {
@@ -251,7 +251,7 @@ case_args_path() {
     edit_config "$b" '.process.env = (.process.env | map(select(startswith("PATH=") | not)))'
     assert_exit 0 oci run --bundle "$b" "$id"
     assert_eq 'a b||c"d|' "$OUT"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 t_case "user uid, gid and additionalGids" case_user_groups

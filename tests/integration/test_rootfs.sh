@@ -277,7 +277,7 @@ case_sysctl() {
     edit_config "$b" '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces |= map(select(.type != "network"))'
     assert_fails oci run --bundle "$b" "$id"
     assert_contains "$ERR" "net.ipv4.ip_forward"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_no_pivot() {
@@ -318,7 +318,7 @@ case_symlink_escape() {
         assert_eq "$before" "$(tree_sum "$sentinel")" "the host sentinel changed (/etc -> $target)"
         [ ! -e /evil-mnt ] || { echo "/evil-mnt was created on the host (/etc -> $target)" >&2; false; }
         assert_not_contains "$(cat /proc/self/mountinfo)" "evil-mnt"
-        assert_eq "" "$(ls -A "$T_ROOT")"
+        assert_eq "" "$(state_dirs)"
     done
 }
 
@@ -337,7 +337,7 @@ case_proc_symlink() {
     assert_contains "$ERR" "/proc"
     assert_eq "" "$(ls -A "$T_TMP/fake-proc")"
     [ -L "$root/proc" ]
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 t_case "bind mount ro: writes fail with EROFS; rw: they reach the host" case_bind_ro

@@ -114,7 +114,7 @@ case_errno_ret() {
     run_capture "$b"
     [ "$RC" -ne 0 ] || { echo "errnoRet on SCMP_ACT_KILL_PROCESS was accepted" >&2; false; }
     assert_contains "$ERR" errnoRet
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_kill_actions() {
@@ -169,7 +169,7 @@ case_log_trace() {
     run_capture "$b"
     [ "$RC" -ne 0 ] || { echo "an unknown action was accepted" >&2; false; }
     assert_contains "$ERR" SCMP_ACT_NO_SUCH
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_arg_conditions() {
@@ -230,7 +230,7 @@ case_arg_conditions() {
     run_capture "$b"
     [ "$RC" -ne 0 ] || { echo "argument index 6 was accepted" >&2; false; }
     assert_contains "$ERR" index
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_unknown_names() {
@@ -265,7 +265,7 @@ case_flags() {
     [ "$RC" -ne 0 ] || { echo "an unknown flag was accepted" >&2; false; }
     assert_contains "$ERR" SECCOMP_FILTER_FLAG_NO_SUCH
     assert_eq "" "$OUT"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_default_profile() {
@@ -447,13 +447,13 @@ case_notify_without_listener_path() {
     [ "$RC" -ne 0 ] || { echo "SCMP_ACT_NOTIFY without listenerPath was accepted" >&2; false; }
     assert_contains "$ERR" listenerPath
     assert_eq "" "$OUT"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     # Nor can it be the default action.
     edit_config "$b" '.linux.seccomp = {defaultAction: "SCMP_ACT_NOTIFY", listenerPath: "/tmp/x.sock"}'
     run_capture "$b"
     [ "$RC" -ne 0 ] || { echo "defaultAction SCMP_ACT_NOTIFY was accepted" >&2; false; }
     assert_contains "$ERR" SCMP_ACT_NOTIFY
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 case_notify_agent_missing() {
@@ -464,7 +464,7 @@ case_notify_agent_missing() {
     [ "$RC" -ne 0 ] || { echo "create succeeded with no agent at listenerPath" >&2; false; }
     assert_contains "$ERR" "$sock"
     assert_eq "" "$OUT"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 t_case "defaultAction ALLOW with deny rules" case_allow_with_deny

@@ -149,7 +149,7 @@ case_bad_input_leaves_nothing() {
     edit_config "$b" '.linux.cgroupsPath = "/ocirun/x"'
     assert_exit 1 sd create --bundle "$b" "$id"
     assert_contains "$ERR" 'linux.cgroupsPath: "/ocirun/x": expected "slice:prefix:name"'
-    assert_eq "" "$(ls "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 
     # A second container naming the first one's unit fails and leaves the first alone.
     id=$(start_limited first)

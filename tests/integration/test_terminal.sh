@@ -114,11 +114,11 @@ case_terminal_without_socket() {
     t_defer oci delete --force "$id"
     assert_fails oci create --bundle "$b" "$id"
     assert_contains "$ERR" "console-socket"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     # A socket path where nothing listens.
     assert_fails oci create --console-socket "$T_TMP/nobody-listens.sock" --bundle "$b" "$id"
     assert_contains "$ERR" "nobody-listens.sock"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
     # And the id still works afterwards.
     edit_config "$b" '.process.terminal = false'
     assert_eq 0 "$(probe_get "$(oci run --bundle "$b" "$id")" uid)"
@@ -131,7 +131,7 @@ case_console_socket_without_terminal() {
     t_defer oci delete --force "$id"
     assert_fails oci create --console-socket "$T_TMP/unused.sock" --bundle "$b" "$id"
     assert_contains "$ERR" "terminal"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(state_dirs)"
 }
 
 t_case "terminal: tty, consoleSize, /dev/console and stdio on the pty" case_terminal

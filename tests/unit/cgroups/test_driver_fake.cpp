@@ -60,6 +60,19 @@ TEST_CASE("v1 driver: create and destroy every hierarchy's directory")
     CHECK(d->dir_fd_for_clone() == -1);
     d->create();
     for (const auto& h : l.v1)
+        t.files(h.dir + "/box/c1", {"tasks"});
+    auto tasks = d->open_tasks_files();
+    REQUIRE(tasks.size() == l.v1.size());
+    for (size_t i = 0; i < tasks.size(); ++i)
+        CHECK(tasks[i].path == t.path(l.v1[i].dir + "/box/c1/tasks"));
+    join_tasks_files(tasks);   // "0" is the writer itself: the kernel resolves it, a test tree keeps it
+    for (const auto& h : l.v1)
+        CHECK(t.read(h.dir + "/box/c1/tasks") == "0");
+    for (const auto& f : tasks) {
+        CHECK_FALSE(f.fd);
+        ::unlink(f.path.c_str());   // cgroupfs has no such file to remove
+    }
+    for (const auto& h : l.v1)
         CHECK(t.exists(h.dir + "/box/c1"));
     d->destroy();
     for (const auto& h : l.v1) {

@@ -82,8 +82,12 @@ TEST_CASE("state dir: one reservation per id, removed with its contents")
     r.status = oci::Status::created;
     dir.write(r);
     REQUIRE(dir.read().has_value());
-    CHECK(dir.read()->status == oci::Status::created);
+    // Created without exec.fifo: `start` has removed it, the container runs.
+    CHECK(dir.read()->status == oci::Status::running);
+    CHECK(read_record_unlocked(root.get(), "c1")->status == oci::Status::running);
     REQUIRE(::mkfifoat(dir.fd(), kExecFifo, 0600) == 0);
+    CHECK(dir.read()->status == oci::Status::created);
+    CHECK(read_record_unlocked(root.get(), "c1")->status == oci::Status::created);
     dir.remove(root.get());
     CHECK(::faccessat(root.get(), "c1", F_OK, 0) != 0);
     CHECK_FALSE(read_record_unlocked(root.get(), "c1").has_value());
