@@ -3,16 +3,44 @@
 # unit and integration tests, and ends with the line
 #   N passed, N failed, N skipped
 # Extra arguments go to `meson test` (e.g. --suite unit).
+#
+# Besides build/, it sets up the builds the robustness suites drive (each suite
+# skips with the reason when its build is missing):
+#   build-fp    fault points compiled in (suite faults)
+# OCIRUN_CI_SKIP="fp" leaves it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh
-if [ -d build ]; then
-    meson setup --reconfigure build >/dev/null
-else
-    meson setup build >/dev/null
-fi
+
+# setup DIR [MESON OPTIONS...]: configures DIR, or reconfigures it with the options.
+setup() {
+    local dir=$1
+    shift
+    if [ -d "$dir" ]; then
+        meson setup --reconfigure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@" >/dev/null
+    fi
+}
+
+wanted() {
+    [[ " ${OCIRUN_CI_SKIP:-} " != *" $1 "* ]]
+}
+
+timed() {
+    local start=$SECONDS
+    "$@"
+    echo "test.sh: '$*' took $((SECONDS - start))s"
+}
+
+setup build
 ninja -C build
+
+if wanted fp; then
+    setup build-fp -Dfault_points=true -Dtests=false
+    timed ninja -C build-fp runtime/ocirun
+fi
 
 status=0
 meson test -C build --print-errorlogs "$@" || status=$?

@@ -14,6 +14,7 @@
 #include "linux/seccomp_notify.hpp"
 #include "linux/proc_fd.hpp"
 #include "linux/terminal.hpp"
+#include "util/fault_point.hpp"
 #include "util/fs.hpp"
 #include "util/rollback.hpp"
 
@@ -29,6 +30,7 @@
 #include <climits>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 
 namespace oci::core {
 
@@ -44,14 +46,18 @@ std::string real_path(const std::string& path, const std::string& what)
 
 // The container's cgroup, made and limited before its init exists. Without
 // root, a host that does not delegate cgroups to us leaves the container in
-// ours (nullptr), as runc and crun do rootless.
-std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id)
+// ours (nullptr), as runc and crun do rootless. `record` learns the placement
+// before the first mkdir: a create killed from then on leaves a state that
+// `delete --force` can clean up from.
+std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id,
+                                             const std::function<void(const cgroups::Placement&)>& record)
 {
     cgroups::DriverOptions options;
     options.skip_devices = ::geteuid() != 0;
     std::string path = linux_cfg ? linux_cfg->cgroups_path : "";
     try {
         auto driver = cgroups::make_driver(path, id, options);
+        record(driver->placement());
         driver->create();
         try {
             driver->apply(linux_cfg && linux_cfg->resources ? *linux_cfg->resources : spec::Resources{});
@@ -111,7 +117,9 @@ void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& optio
             throw Error(m.text, m.err);
         case Msg::run_hooks:
             run_hooks(hooks.prestart, "prestart", state_json);
+            util::fault_point("create.after_prestart_hooks");
             run_hooks(hooks.create_runtime, "createRuntime", state_json);
+            util::fault_point("create.after_create_runtime_hooks");
             send_msg(sync_fd, Msg::hooks_done);
             break;
         case Msg::seccomp_listener: {
@@ -176,6 +184,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     StateDir dir = StateDir::reserve(root_fd.get(), runtime.root, id);
     util::Rollback rollback;
     rollback.add([&] { dir.remove(root_fd.get()); });
+    // Before any state names hooks: delete reads them from this copy. exec,
+    // and start/delete for hooks, use it whatever the bundle becomes.
+    util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
+    util::fault_point("create.after_reserve");
 
     if (::mkfifoat(dir.fd(), kExecFifo, 0600) < 0)
         throw_errno("create " + dir.path() + "/" + kExecFifo);
@@ -188,10 +200,29 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::unique_fd status(::openat(dir.fd(), kStartStatus, O_RDWR | O_CLOEXEC | O_NOFOLLOW));
     if (!status)
         throw_errno("open " + dir.path() + "/" + kStartStatus);
+    util::fault_point("create.after_fifos");
+    CreatedContainer out;
+    Record& rec = out.record;
+    rec.id = id;
+    rec.status = Status::creating;
+    rec.bundle = checked.bundle;
+    rec.rootfs = checked.rootfs;
+    rec.created = rfc3339_now();
+    rec.owner_uid = ::geteuid();
+    rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
+    rec.oci_version = config.oci_version;
+    rec.annotations = config.annotations;
+    rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Shared with the undo step, which runs after this scope's locals are gone.
-    std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id);
+    std::shared_ptr<cgroups::Driver> cgroup = make_cgroup(linux_cfg, id, [&](const cgroups::Placement& placement) {
+        rec.cgroup = placement;
+        dir.write(rec);
+    });
+    if (!cgroup)
+        rec.cgroup.clear();
     if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
+    util::fault_point("create.after_cgroup");
     util::unique_fd proc = sys::open_trusted_proc();
     util::unique_fd parent_sock, child_sock;
     make_socketpair(parent_sock, child_sock);
@@ -216,50 +247,40 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.setgroups_allowed = ::geteuid() == 0;
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
 
-    CreatedContainer out;
     spawn_plan.cgroup_fd = cgroup ? cgroup->dir_fd_for_clone() : -1;
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
+    util::fault_point("create.after_spawn");
 
-    Record& rec = out.record;
-    rec.id = id;
-    rec.status = Status::creating;
     rec.pid = out.init.pid();
     rec.pid_start_time = process_start_time(rec.pid);
-    rec.bundle = checked.bundle;
-    rec.rootfs = checked.rootfs;
-    rec.created = rfc3339_now();
-    rec.owner_uid = ::geteuid();
-    rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
-    rec.oci_version = config.oci_version;
-    rec.annotations = config.annotations;
-    if (cgroup) {
-        rec.cgroup = cgroup->placement();
-        if (spawn_plan.cgroup_fd < 0)
-            cgroup->add_process(rec.pid);
-    }
-    rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
+    if (cgroup && spawn_plan.cgroup_fd < 0)
+        cgroup->add_process(rec.pid);
+    util::fault_point("create.after_cgroup_placement");
     // Written now so that `delete --force` can find the init if we are killed.
     dir.write(rec);
     std::string state_json = state_to_json(to_public_state(rec));
     rollback.add([&config, state_json] { run_hooks_best_effort(config.hooks.poststop, "poststop", state_json); });
-    // exec, and start/delete for hooks, use this copy, whatever the bundle becomes.
-    util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
+    util::fault_point("create.after_state");
 
     if (ns.creates(spec::NamespaceType::user) && linux_cfg)
         sys::write_id_maps(proc.get(), rec.pid, linux_cfg->uid_mappings, linux_cfg->gid_mappings,
                            !ctx.setgroups_allowed);
+    util::fault_point("create.after_id_maps");
     send_msg(parent_sock.get(), Msg::go, 0, state_json);
     follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config, state_json);
+    util::fault_point("create.before_created");
 
     rec.status = Status::created;
     dir.write(rec);
+    util::fault_point("create.after_created");
     if (!opts.pid_file.empty())
         write_pid_file(opts.pid_file, rec.pid);
     send_msg(parent_sock.get(), Msg::commit);
     Message ack;
     if (!recv_msg(parent_sock.get(), ack) || ack.type != Msg::detached)
         throw Error("container init exited before it was started");
+    util::fault_point("create.before_commit");
     rollback.commit();
     return out;
 }

@@ -15,6 +15,7 @@
 #include "linux/seccomp_notify.hpp"
 #include "linux/terminal.hpp"
 #include "spec/validate.hpp"
+#include "util/fault_point.hpp"
 #include "util/fs.hpp"
 #include "util/pidfd.hpp"
 
@@ -95,6 +96,7 @@ void exec_sequence(ExecContext& c)
     ::close(c.init_pidfd);
     if (c.join_flags & CLONE_NEWUSER)
         core::become_root_in_user_ns(c.setgroups_allowed);
+    util::fault_point("exec.after_join");
     if (p.oom_score_adj)
         util::write_existing_at(c.proc_fd, "self/oom_score_adj", std::to_string(*p.oom_score_adj));
     ::close(c.proc_fd);   // no host directory stays open past this point
@@ -112,7 +114,9 @@ void exec_sequence(ExecContext& c)
     core::SeccompTiming seccomp = core::seccomp_timing(c.seccomp, p);
     if (seccomp == core::SeccompTiming::before_caps)
         core::load_seccomp_now(*c.seccomp, c.sync_fd);
+    util::fault_point("exec.before_caps");
     core::ReadyProcess ready = core::prepare_process(p, c.capabilities, c.setgroups_allowed);
+    util::fault_point("exec.after_caps");
     if (seccomp == core::SeccompTiming::before_ready || seccomp == core::SeccompTiming::before_exec)
         core::load_seccomp_now(*c.seccomp, c.sync_fd);
     core::send_msg(c.sync_fd, core::Msg::created);
@@ -178,6 +182,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         util::unique_fd init = core::open_init_pidfd(*rec);
         if (!init)
             throw Error("cannot exec in a stopped container");
+        util::fault_point("exec.after_read_state");
 
         spec::Config config = with_context("read the container's config", [&] {
             util::unique_fd dir(::openat(root_fd.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -238,11 +243,14 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
             child = util::OwnedChild(pid, util::unique_fd(pidfd));
         }
         child_sock.reset();
+        util::fault_point("exec.after_spawn");
         if (cgroup && cgroup->dir_fd_for_clone() < 0)
             cgroup->add_process(child.pid());
+        util::fault_point("exec.after_cgroup_placement");
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
                                              state_to_json(core::to_public_state(*rec)));
+        util::fault_point("exec.after_ready");
         if (!options.pid_file.empty())
             core::write_pid_file(options.pid_file, child.pid());
         if (options.detach) {

@@ -495,10 +495,11 @@ _t_leak_state() {
     [ -d "$T_ROOT" ] && find "$T_ROOT" -mindepth 1 -maxdepth 1 -printf 'state %p\n'
     awk -v a="$T_TMP" -v b="$ROOTFS" 'index($5, a) || index($5, b) { print "mount " $5 " (mount id " $1 ")" }' \
         /proc/self/mountinfo
-    # A cgroup named after a test id, or a child of an ocirun* cgroup (default cgroup paths).
+    # A cgroup named after a test id, or a child of an ocirun* cgroup (default cgroup paths)
+    # that is not named after another test file's id (files running at the same time).
     find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d \
-        \( -name "*${T_ID_PREFIX}*" -o -path '/sys/fs/cgroup/*/ocirun*/*' -o -path '/sys/fs/cgroup/ocirun*/*' \) \
-        -printf 'cgroup %p\n' 2>/dev/null
+        \( -name "*${T_ID_PREFIX}*" -o \( \( -path '/sys/fs/cgroup/*/ocirun*/*' -o -path '/sys/fs/cgroup/ocirun*/*' \) \
+        ! -name 'oct[0-9]*-*' \) \) -printf 'cgroup %p\n' 2>/dev/null
     local pid cmd
     for pid in $(_t_test_pids); do
         cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
