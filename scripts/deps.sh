@@ -7,6 +7,8 @@ packages=(
     g++ meson ninja-build pkg-config git
     libseccomp-dev libcap-dev libyajl-dev libmount-dev catch2
     busybox-static jq python3 python3-jsonschema iproute2 util-linux
+    # tests/fuzz: libFuzzer targets (clang's fuzzer and sanitizer runtimes)
+    clang libclang-rt-14-dev
     # tests/vm (pure cgroup v2 VM); linux-image-amd64 installs the kernel it boots into /boot
     qemu-system-x86 linux-image-amd64 cpio kmod
 )

@@ -7,7 +7,8 @@
 # Besides build/, it sets up the builds the robustness suites drive (each suite
 # skips with the reason when its build is missing):
 #   build-fp    fault points compiled in (suite faults)
-# OCIRUN_CI_SKIP="fp" leaves it out.
+#   build-fuzz  clang libFuzzer targets (suite fuzz: a short run of each)
+# OCIRUN_CI_SKIP="fp fuzz" leaves any of them out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,9 @@ ninja -C build
 if wanted fp; then
     setup build-fp -Dfault_points=true -Dtests=false
     timed ninja -C build-fp runtime/ocirun
+fi
+if wanted fuzz && command -v clang++ >/dev/null; then
+    timed tests/fuzz/build.sh build-fuzz
 fi
 
 status=0
