@@ -9,12 +9,13 @@
 # elsewhere, or a kill anywhere, `delete --force` must clean up fully; every case also runs under
 # the leak check of lib.sh.
 #
-# OCIRUN_FP names the fault-point binary (meson sets it to build-fp/runtime/ocirun); without it
-# the file skips. FAULT_POINTS="a b ..." limits the walk to those points (for debugging).
+# OCIRUN_FP names the fault-point binary (meson sets it; by hand it defaults to
+# build-fp/runtime/ocirun); without it the file skips. FAULT_POINTS="a b ..." limits the walk to
+# those points (for debugging).
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
 source "$(dirname "$0")/../integration/lib.sh"
 t_require_root
-[ -n "${OCIRUN_FP:-}" ] || t_skip_all "OCIRUN_FP unset: no fault-point build to test"
+: "${OCIRUN_FP:=$T_SRC_DIR/build-fp/runtime/ocirun}"
 [ -x "$OCIRUN_FP" ] || t_skip_all "no fault-point build at $OCIRUN_FP (meson setup build-fp -Dfault_points=true && ninja -C build-fp; scripts/test.sh does it)"
 OCIRUN=$OCIRUN_FP
 export OCIRUN
@@ -100,8 +101,7 @@ assert_recovers() {
 # The points reached by the lifecycle, in order, one per line. Only points with a phase name
 # before the dot are kept, so the trace of other builds' points cannot confuse the walk.
 trace_points() {
-    local b=$1 id trace=$T_TMP/trace.$1
-    b=$(fault_bundle "$1")
+    local b=$T_TMP/bundles/$1 id trace=$T_TMP/trace.$1
     id=$(new_id trace)
     : >"$trace"
     chmod 0666 "$trace"
@@ -131,10 +131,10 @@ in_child() {
     return 1
 }
 
-# The case for one point and mode.
+# The case for one point and mode, on the bundle made once for the walk (main or userns).
 case_point() {
     local point=$1 mode=$2 b id result phase rc expected
-    b=$(fault_bundle "p$RANDOM")
+    b=$T_TMP/bundles/$3
     id=$(new_id fault)
     expected=$(phase_of "$point")
     assert_eq "$expected" "${expected/unknown/}" "no phase known for point $point"
@@ -163,7 +163,7 @@ case_list_points() {
     local main userns
     main=$(trace_points main)
     # With a user namespace, the steps around the id maps.
-    userns=$(USERNS=1 trace_points userns | grep -xE 'create\.after_(state|id_maps)|init\.after_go') || true
+    userns=$(trace_points userns | grep -xE 'create\.after_(state|id_maps)|init\.after_go') || true
     printf '%s\n' "$main" >"$T_TMP/points.main"
     printf '%s\n' "$userns" >"$T_TMP/points.userns"
     t_diag_file() { sed 's/^/  /' "$1"; }
@@ -182,6 +182,8 @@ case_list_points() {
 }
 
 chmod 0711 "$T_TMP"   # the user-namespace root (host uid 100000) reaches /tmp/.../bundles
+fault_bundle main >/dev/null || t_bail_out "cannot make the test bundle"
+USERNS=1 fault_bundle userns >/dev/null || t_bail_out "cannot make the test bundle"
 t_case "the fault-point build lists the points of create, start, exec and delete" case_list_points
 POINTS_FILE=$T_TMP/points.main
 [ -s "$POINTS_FILE" ] || t_bail_out "no fault points were listed"
@@ -193,12 +195,12 @@ for mode in error kill; do
         # A child killed at a point is its parent's plain "exited early" error: the kill walk
         # is for the ocirun command itself, once per point.
         if [ "$mode" = kill ] && in_child "$point"; then continue; fi
-        t_case "$mode at $point: cleaned up, the id is free again" case_point "$point" "$mode"
+        t_case "$mode at $point: cleaned up, the id is free again" case_point "$point" "$mode" main
     done <"$POINTS_FILE"
     while read -r point; do
         [ -n "$point" ] || continue
         if [ -n "${FAULT_POINTS:-}" ] && [[ " $FAULT_POINTS " != *" $point "* ]]; then continue; fi
-        USERNS=1 t_case "$mode at $point with a user namespace: cleaned up" case_point "$point" "$mode"
+        t_case "$mode at $point with a user namespace: cleaned up" case_point "$point" "$mode" userns
     done <"$T_TMP/points.userns"
 done
 t_done
