@@ -7,8 +7,9 @@
 # Besides build/, it sets up the builds the robustness suites drive (each suite
 # skips with the reason when its build is missing):
 #   build-fp    fault points compiled in (suite faults)
+#   build-asan  ASan + UBSan (suite asan: the unit tests and a few integration files)
 #   build-fuzz  clang libFuzzer targets (suite fuzz: a short run of each)
-# OCIRUN_CI_SKIP="fp fuzz" leaves any of them out.
+# OCIRUN_CI_SKIP="fp asan fuzz" leaves any of them out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,8 +40,13 @@ setup build
 ninja -C build
 
 if wanted fp; then
-    setup build-fp -Dfault_points=true -Dtests=false
+    # -O0: these builds are compiled once per CI run and run little code.
+    setup build-fp -Dfault_points=true -Dtests=false -Dbuildtype=debug
     timed ninja -C build-fp runtime/ocirun
+fi
+if wanted asan; then
+    setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+    timed ninja -C build-asan runtime/ocirun tests/unit/unit_tests
 fi
 if wanted fuzz && command -v clang++ >/dev/null; then
     timed tests/fuzz/build.sh build-fuzz
