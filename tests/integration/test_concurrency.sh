@@ -85,7 +85,7 @@ case_same_id_creates() {
 case_start_against_delete() {
     local b id round rc_start rc_delete
     b=$(make_bundle race sleep 1000)
-    for round in $(seq 1 15); do
+    for round in $(seq 1 10); do
         id=$(new_id "race$round")
         t_defer oci delete --force "$id"
         rm -f "$T_CASE_DIR"/rc.* "$T_CASE_DIR"/err.*
@@ -133,7 +133,7 @@ case_list_against_delete() {
 case_fast_exits() {
     local b id i rc
     b=$(make_bundle fast true)
-    for i in $(seq 1 15); do
+    for i in $(seq 1 10); do
         id=$(new_id "fast$i")
         t_defer oci delete --force "$id"
         rc=0
@@ -151,7 +151,7 @@ case_fast_exits() {
     id=$(new_id host)
     t_defer oci delete --force "$id"
     oci run --detach --bundle "$b" "$id"
-    for i in $(seq 1 15); do
+    for i in $(seq 1 10); do
         rc=0
         ocirun_t exec "$id" true || rc=$?
         assert_eq 0 "$rc" "exec $i of a process that exits at once (124: hung)"
