@@ -118,7 +118,7 @@ case_list_against_delete() {
         bg "del$i" ocirun_t delete --force "${ids[i]}"
     done
     # list and state while the deletes run: never an error other than "does not exist".
-    while [ "$(ls "$T_CASE_DIR"/rc.del* 2>/dev/null | wc -l)" -lt 10 ]; do
+    while [ "$(find "$T_CASE_DIR" -maxdepth 1 -name "rc.del*" | wc -l)" -lt 10 ]; do
         ocirun_t list --format json | jq -e 'type == "array" or . == null' >/dev/null
         if ! ocirun_t state "${ids[0]}" >/dev/null 2>"$T_CASE_DIR/state.err"; then
             assert_contains "$(cat "$T_CASE_DIR/state.err")" "does not exist"
