@@ -39,13 +39,22 @@ timed() {
 setup build
 ninja -C build
 
+# The extra builds use clang at -O0 when it is there (deps.sh installs it): on two cores
+# without ccache they compile in 77 s (build-fp) and 164 s (build-asan with the unit tests),
+# against 264 s and 256 s with g++. A new dir takes the compiler; an old one keeps its own.
+setup_extra() {
+    if command -v clang++ >/dev/null; then
+        CC=clang CXX=clang++ setup "$@"
+    else
+        setup "$@"
+    fi
+}
 if wanted fp; then
-    # -O0: these builds are compiled once per CI run and run little code.
-    setup build-fp -Dfault_points=true -Dtests=false -Dbuildtype=debug
+    setup_extra build-fp -Dfault_points=true -Dtests=false -Dbuildtype=debug
     timed ninja -C build-fp runtime/ocirun
 fi
 if wanted asan; then
-    setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+    setup_extra build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
     timed ninja -C build-asan runtime/ocirun tests/unit/unit_tests
 fi
 if wanted fuzz && command -v clang++ >/dev/null; then
