@@ -13,6 +13,8 @@ packages=(
     passwd uidmap crun catatonit
     # tests/engines: the engines that drive ocirun (docker.io brings containerd)
     podman conmon docker.io containerd
+    # tests/fuzz: libFuzzer targets (clang's fuzzer and sanitizer runtimes)
+    clang libclang-rt-14-dev
     # tests/vm (pure cgroup v2 VM); linux-image-amd64 installs the kernel it boots into /boot
     qemu-system-x86 linux-image-amd64 cpio kmod
 )

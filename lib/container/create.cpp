@@ -17,6 +17,7 @@
 #include "linux/seccomp_notify.hpp"
 #include "linux/proc_fd.hpp"
 #include "linux/terminal.hpp"
+#include "util/fault_point.hpp"
 #include "util/fs.hpp"
 #include "util/rollback.hpp"
 
@@ -32,6 +33,7 @@
 #include <climits>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 
 namespace oci::core {
 
@@ -47,7 +49,9 @@ std::string real_path(const std::string& path, const std::string& what)
 
 // The container's cgroup, made and limited before its init exists. With
 // --systemd-cgroup the unit is started later, by add_process, and every
-// failure is an error.
+// failure is an error. `record` learns the placement before the first mkdir:
+// a create killed from then on leaves a state that `delete --force` can
+// clean up from.
 //
 // Without root, a cgroup is only ours where the host delegated one to us.
 // The default path is then runc's, the container's id relative to our own
@@ -58,7 +62,8 @@ std::string real_path(const std::string& path, const std::string& what)
 // controller cannot be honoured, and that is an error, not a container
 // running without them. Device rules are not applied (nor needed: a user
 // namespace cannot create device nodes).
-std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id, bool systemd)
+std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id, bool systemd,
+                                             const std::function<void(const cgroups::Placement&)>& record)
 {
     bool privileged = !running_rootless();
     cgroups::DriverOptions options;
@@ -70,6 +75,7 @@ std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg,
     const spec::Resources& resources = linux_cfg && linux_cfg->resources ? *linux_cfg->resources : no_resources;
     try {
         auto driver = cgroups::make_driver(path, id, options);
+        record(driver->placement());
         driver->create();
         try {
             driver->apply(resources);
@@ -136,7 +142,9 @@ void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& optio
             throw Error(m.text, m.err);
         case Msg::run_hooks:
             run_hooks(hooks.prestart, "prestart", state_json);
+            util::fault_point("create.after_prestart_hooks");
             run_hooks(hooks.create_runtime, "createRuntime", state_json);
+            util::fault_point("create.after_create_runtime_hooks");
             send_msg(sync_fd, Msg::hooks_done);
             break;
         case Msg::seccomp_listener: {
@@ -202,6 +210,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     StateDir dir = StateDir::reserve(root_fd.get(), runtime.root, id);
     util::Rollback rollback;
     rollback.add([&] { dir.remove(root_fd.get()); });
+    // Before any state names hooks: delete reads them from this copy. exec,
+    // and start/delete for hooks, use it whatever the bundle becomes.
+    util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
+    util::fault_point("create.after_reserve");
 
     if (::mkfifoat(dir.fd(), kExecFifo, 0600) < 0)
         throw_errno("create " + dir.path() + "/" + kExecFifo);
@@ -214,14 +226,33 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::unique_fd status(::openat(dir.fd(), kStartStatus, O_RDWR | O_CLOEXEC | O_NOFOLLOW));
     if (!status)
         throw_errno("open " + dir.path() + "/" + kStartStatus);
+    util::fault_point("create.after_fifos");
+    CreatedContainer out;
+    Record& rec = out.record;
+    rec.id = id;
+    rec.status = Status::creating;
+    rec.bundle = checked.bundle;
+    rec.rootfs = checked.rootfs;
+    rec.created = rfc3339_now();
+    rec.owner_uid = ::geteuid();
+    rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
+    rec.oci_version = config.oci_version;
+    rec.annotations = config.annotations;
+    rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Shared with the undo step, which runs after this scope's locals are gone.
     std::shared_ptr<cgroups::Driver> cgroup;
     if (!runtime.cgroups_disabled)
-        cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup);
+        cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup, [&](const cgroups::Placement& placement) {
+            rec.cgroup = placement;
+            dir.write(rec);
+        });
     else if (linux_cfg && linux_cfg->resources)
         log_debug("cgroups are disabled: linux.resources is not applied");
+    if (!cgroup)
+        rec.cgroup.clear();
     if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
+    util::fault_point("create.after_cgroup");
     util::unique_fd notify_mount;
     if (!opts.notify_socket.empty())
         notify_mount = prepare_notify_socket(dir.fd(), dir.path(), opts.notify_socket,
@@ -261,7 +292,6 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
     ctx.notify_mount_fd = notify_mount.get();
 
-    CreatedContainer out;
     // The init joins the cgroup as it is born (cgroup2) or first thing (v1):
     // moving it from here would wait for an RCU grace period.
     std::vector<cgroups::TasksFile> tasks;
@@ -274,36 +304,25 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     child_sock.reset();
     bool joined_by_itself = spawn_plan.cgroup_fd >= 0 || !tasks.empty();
     tasks.clear();
+    util::fault_point("create.after_spawn");
 
-    Record& rec = out.record;
-    rec.id = id;
-    rec.status = Status::creating;
     rec.pid = out.init.pid();
     rec.pid_start_time = process_start_time(rec.pid);
-    rec.bundle = checked.bundle;
-    rec.rootfs = checked.rootfs;
-    rec.created = rfc3339_now();
-    rec.owner_uid = ::geteuid();
-    rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
-    rec.oci_version = config.oci_version;
-    rec.annotations = config.annotations;
-    if (cgroup) {
-        // The systemd driver starts its unit here, with the init in it; the
-        // placement follows.
-        if (!joined_by_itself)
-            cgroup->add_process(rec.pid);
+    // The systemd driver starts its unit here, with the init in it.
+    if (cgroup && !joined_by_itself) {
+        cgroup->add_process(rec.pid);
         rec.cgroup = cgroup->placement();
     }
-    rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
+    util::fault_point("create.after_cgroup_placement");
     // Written now so that `delete --force` can find the init if we are killed.
     dir.write(rec);
     std::string state_json = state_to_json(to_public_state(rec));
     rollback.add([&config, state_json] { run_hooks_best_effort(config.hooks.poststop, "poststop", state_json); });
-    // exec, and start/delete for hooks, use this copy, whatever the bundle becomes.
-    util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
+    util::fault_point("create.after_state");
 
     if (ns.creates(spec::NamespaceType::user))
         sys::write_id_maps(proc.get(), rec.pid, uid_map, gid_map, id_maps);
+    util::fault_point("create.after_id_maps");
     // The init needs the state document only for the hooks it runs itself.
     const spec::Hooks& hooks = config.hooks;
     bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
@@ -311,15 +330,18 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         send_msg(parent_sock.get(), Msg::go, 0, init_runs_hooks ? state_json : std::string());
     });
     follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config, state_json);
+    util::fault_point("create.before_created");
 
     rec.status = Status::created;
     dir.write(rec);
+    util::fault_point("create.after_created");
     if (!opts.pid_file.empty())
         write_pid_file(opts.pid_file, rec.pid);
     send_msg(parent_sock.get(), Msg::commit);
     Message ack;
     if (!recv_msg(parent_sock.get(), ack) || ack.type != Msg::detached)
         throw Error("container init exited before it was started");
+    util::fault_point("create.before_commit");
     rollback.commit();
     return out;
 }

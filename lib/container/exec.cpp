@@ -148,6 +148,8 @@ void exec_sequence(ExecContext& c)
     ::close(c.init_pidfd);
     if (c.in_user_ns)
         core::become_root_in_user_ns(c.setgroups_allowed);
+    util::fault_point("exec.after_join");
+
     if (p.terminal) {
         util::unique_fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
         sys::Pty pty = sys::open_container_pty(root.get());
@@ -161,7 +163,9 @@ void exec_sequence(ExecContext& c)
     core::SeccompTiming seccomp = core::seccomp_timing(c.seccomp, p);
     if (seccomp == core::SeccompTiming::before_caps)
         core::load_seccomp_now(*c.seccomp, c.sync_fd);
+    util::fault_point("exec.before_caps");
     core::ReadyProcess ready = core::prepare_process(p, c.capabilities, c.setgroups_allowed);
+    util::fault_point("exec.after_caps");
     if (seccomp == core::SeccompTiming::before_ready || seccomp == core::SeccompTiming::before_exec)
         core::load_seccomp_now(*c.seccomp, c.sync_fd);
     core::send_msg(c.sync_fd, core::Msg::created);
@@ -286,6 +290,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         util::unique_fd init = core::open_init_pidfd(*rec);
         if (!init)
             throw Error("cannot exec in a stopped container");
+        util::fault_point("exec.after_read_state");
 
         spec::Config config = with_context("read the container's config", [&] {
             util::unique_fd dir(::openat(root_fd.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -364,9 +369,11 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         oom.reset();
         child_sock.reset();
         tasks.clear();
+        util::fault_point("exec.after_spawn");
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
                                              state_to_json(core::to_public_state(*rec)));
+        util::fault_point("exec.after_ready");
         if (!options.pid_file.empty())
             core::write_pid_file(options.pid_file, child.pid());
         if (options.detach) {

@@ -15,6 +15,7 @@
 #include "linux/process_attrs.hpp"
 #include "linux/rootfs.hpp"
 #include "linux/terminal.hpp"
+#include "util/fault_point.hpp"
 #include "util/fs.hpp"
 
 #include <oci/error.hpp>
@@ -72,6 +73,7 @@ void run_create_hooks(const InitContext& c)
         expect(c.sync_fd, Msg::hooks_done);
     }
     run_hooks(hooks.create_container, "createContainer", c.state_json);
+    util::fault_point("init.after_create_container_hooks");
 }
 
 void join_session_keyring(const std::string& id)
@@ -113,12 +115,14 @@ void setup_rootfs(const InitContext& c)
         if (::unshare(CLONE_NEWCGROUP) < 0)
             throw_errno("create cgroup namespace");
     }
+    util::fault_point("init.before_mounts");
     sys::mount_all(root.get(), cfg.mounts, mctx);
     if (c.notify_mount_fd >= 0) {
         with_context(std::string("mount ") + kNotifyDirInContainer,
                      [&] { sys::attach_mount(root.get(), kNotifyDirInContainer, c.notify_mount_fd); });
         ::close(c.notify_mount_fd);
     }
+    util::fault_point("init.after_mounts");
     if (sys::needs_dev_setup(cfg.mounts)) {
         sys::create_devices(root.get(), linux_cfg.devices, mctx.in_user_ns);
         sys::create_dev_symlinks(root.get());
@@ -135,9 +139,13 @@ void setup_rootfs(const InitContext& c)
     // Last, so nothing can be mounted over them (D8).
     sys::apply_readonly_paths(root.get(), linux_cfg.readonly_paths);
     sys::apply_masked_paths(root.get(), linux_cfg.masked_paths);
+    util::fault_point("init.after_masked_paths");
     run_create_hooks(c);
+    util::fault_point("init.before_pivot");
     sys::pivot_into(c.rootfs, c.no_pivot);
+    util::fault_point("init.after_pivot");
     sys::finish_root(linux_cfg.rootfs_propagation, cfg.root.readonly);
+    util::fault_point("init.after_finish_root");
 }
 
 void wait_for_start(int fifo_fd)
@@ -182,6 +190,7 @@ void init_sequence(InitContext& ctx)
     // Still alone in our new namespaces: nothing from the container saw us dumpable.
     if (c.maps_written_unprivileged)
         ::prctl(PR_SET_DUMPABLE, 0);
+    util::fault_point("init.after_go");
     const auto& ns = *c.namespaces;
     if (ns.joins_type(spec::NamespaceType::user))
         sys::join_namespaces(ns, true, false);
@@ -190,6 +199,7 @@ void init_sequence(InitContext& ctx)
     sys::join_namespaces(ns, false, true);
     if (int flags = ctx.unshare_flags & ~CLONE_NEWCGROUP; flags != 0 && ::unshare(flags) < 0)
         throw_errno("create namespaces");
+    util::fault_point("init.after_namespaces");
     if (!c.no_new_keyring)
         join_session_keyring(c.id);
 
@@ -211,15 +221,19 @@ void init_sequence(InitContext& ctx)
         sys::apply_sysctls(ctx.proc_fd, lc->sysctl);
     if (p.oom_score_adj)
         sys::set_oom_score_adj(ctx.proc_fd, *p.oom_score_adj);
+    util::fault_point("init.after_sysctls");
     ::close(ctx.proc_fd);   // no host directory stays open past this point
 
     SeccompTiming seccomp = seccomp_timing(c.seccomp, p);
     if (seccomp == SeccompTiming::before_caps)
         load_seccomp_now(*c.seccomp, sync_fd);
+    util::fault_point("init.before_caps");
     ReadyProcess ready = prepare_process(p, c.capabilities, c.setgroups_allowed);
+    util::fault_point("init.after_caps");
     if (seccomp == SeccompTiming::before_ready)
         load_seccomp_now(*c.seccomp, sync_fd);
 
+    util::fault_point("init.before_created");
     send_msg(sync_fd, Msg::created);
     expect(sync_fd, Msg::commit);
     ::prctl(PR_SET_PDEATHSIG, 0);   // the container outlives `ocirun create`
@@ -230,7 +244,9 @@ void init_sequence(InitContext& ctx)
 
     wait_for_start(ctx.fifo_fd);
     try {
+        util::fault_point("init.after_start");
         run_hooks(c.config->hooks.start_container, "startContainer", running_state(ctx.state_json));
+        util::fault_point("init.after_start_container_hooks");
     } catch (const Error& e) {
         // `start` is waiting on start.status for this.
         std::string msg = e.what();

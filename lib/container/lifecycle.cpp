@@ -7,6 +7,7 @@
 #include "container/processes.hpp"
 #include "container/state_store.hpp"
 #include "spec/json_writer.hpp"
+#include "util/fault_point.hpp"
 #include "util/fs.hpp"
 #include "util/pidfd.hpp"
 
@@ -139,6 +140,7 @@ void Runtime::start(const std::string& id, const StartOptions& options)
         auto rec = dir->read();
         if (!rec)
             throw Error("container " + id + " is still being created");
+        util::fault_point("start.after_lock");
         switch (core::live_status(*rec)) {
         case Status::created: break;
         case Status::stopped: throw Error("cannot start a container that has stopped");
@@ -158,18 +160,22 @@ void Runtime::start(const std::string& id, const StartOptions& options)
         util::unique_fd fifo(::openat(dir->fd(), core::kExecFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
         if (!fifo)
             throw_errno("container init is not waiting to start");
+        util::fault_point("start.before_release");
         if (::write(fifo.get(), "0", 1) != 1)
             throw_errno("release the container init");
+        util::fault_point("start.after_release");
         // From here on the container reads as running (state_store.cpp).
         ::unlinkat(dir->fd(), core::kExecFifo, 0);
         rec->status = Status::running;
         wait_for_exec(status.get(), *rec);
+        util::fault_point("start.after_exec");
         ::unlinkat(dir->fd(), core::kStartStatus, 0);
         if (rec->has_hooks) {
             spec::Hooks hooks = kept_hooks(*dir);
             std::string state = state_to_json(core::to_public_state(*rec));
             try {
                 core::run_hooks(hooks.poststart, "poststart", state);
+                util::fault_point("start.after_poststart_hooks");
             } catch (const Error&) {
                 // The spec: a failed poststart stops the container and deletes it.
                 core::kill_and_wait(*rec);
@@ -253,6 +259,7 @@ void Runtime::remove(const std::string& id, bool force)
         // We hold the lock: a create that has not recorded the container
         // finished or died, and what it left is ours to clear.
         auto rec = dir->read();
+        util::fault_point("delete.after_lock");
         if (rec) {
             Status status = core::live_status(*rec);
             if ((status == Status::running || status == Status::paused) && !force)
@@ -262,19 +269,23 @@ void Runtime::remove(const std::string& id, bool force)
                 cgroups::open_driver(rec->cgroup)->thaw();
             if (!core::kill_and_wait(*rec))
                 throw Error("container " + id + " did not stop after SIGKILL");
+            util::fault_point("delete.after_kill");
             // Kills what is left in the cgroup (a container without its own
             // pid namespace may have more than the init) and removes it.
             if (!rec->cgroup.empty())
                 cgroups::open_driver(rec->cgroup)->destroy();
+            util::fault_point("delete.after_cgroup");
         }
         std::optional<spec::Hooks> hooks;
         if (rec && rec->has_hooks)
             hooks = kept_hooks(*dir);
         dir->remove(root->get());
+        util::fault_point("delete.after_remove");
         if (hooks) {
             rec->status = Status::stopped;
             rec->pid = 0;
             core::run_hooks_best_effort(hooks->poststop, "poststop", state_to_json(core::to_public_state(*rec)));
+            util::fault_point("delete.after_poststop_hooks");
         }
     });
 }

@@ -141,7 +141,9 @@ void check_sysctls(const spec::StringMap& sysctls, bool own_net, bool own_ipc, b
 
 void apply_sysctls(int proc_fd, const spec::StringMap& sysctls)
 {
-    for (const auto& [key, value] : sysctls) {
+    for (const auto& entry : sysctls) {
+        const std::string& key = entry.first;
+        const std::string& value = entry.second;   // not a structured binding: clang 14 cannot capture one
         std::string rel = "sys/" + key;
         for (char& c : rel)
             if (c == '.')

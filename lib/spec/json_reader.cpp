@@ -12,6 +12,13 @@
 
 namespace oci::spec::json {
 
+Value::Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+Value::~Value() = default;
+
 namespace {
 
 // Deeper documents are refused: config.json never nests past ten levels, and

@@ -20,6 +20,16 @@
 namespace oci::spec::json {
 
 struct Value {
+    // Special members defined out of line: inline ones would need
+    // pair<string, Value> complete inside Value itself, which clang with
+    // libstdc++ refuses (the fuzz build is clang).
+    Value();
+    Value(const Value&);
+    Value(Value&&) noexcept;
+    Value& operator=(const Value&);
+    Value& operator=(Value&&) noexcept;
+    ~Value();
+
     enum class Kind { null, boolean, number, string, array, object };
     Kind kind = Kind::null;
     bool boolean = false;

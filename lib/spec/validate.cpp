@@ -42,6 +42,8 @@ Finding check_mounts(const Config& config)
         std::string path = index_path("mounts", i);
         if (!checks::is_absolute(mount.destination))
             return problem(child_path(path, "destination"), checks::not_absolute(mount.destination));
+        if (mount.destination.find('\0') != std::string::npos)
+            return problem(child_path(path, "destination"), "must not contain a NUL byte");
         // An id-mapped mount needs both maps (mount_setattr takes one user
         // namespace carrying both).
         if (mount.uid_mappings.empty() != mount.gid_mappings.empty())

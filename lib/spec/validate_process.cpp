@@ -35,10 +35,21 @@ Finding check_cwd(const Process& process, const std::string& at)
 
 // The spec lets args be absent (Windows uses commandLine), but a Linux
 // container has nothing to execve without it; runc refuses the same.
+// args and env come from the image (Entrypoint, Cmd, Env): an empty program
+// name or an embedded NUL, which execve would silently cut short, is refused.
 Finding check_args(const Process& process, const std::string& at)
 {
+    std::string path = child_path(at, "args");
     if (process.args.empty())
-        return problem(child_path(at, "args"), "must name the program to run (got no arguments)");
+        return problem(path, "must name the program to run (got no arguments)");
+    if (process.args[0].empty())
+        return problem(index_path(path, 0), "the program name must not be empty");
+    for (std::size_t i = 0; i < process.args.size(); ++i)
+        if (process.args[i].find('\0') != std::string::npos)
+            return problem(index_path(path, i), "must not contain a NUL byte");
+    for (std::size_t i = 0; i < process.env.size(); ++i)
+        if (process.env[i].find('\0') != std::string::npos)
+            return problem(index_path(child_path(at, "env"), i), "must not contain a NUL byte");
     return std::nullopt;
 }
 
