@@ -75,7 +75,7 @@ case_mnt_1() {
             # The mounts are where the path leads inside the rootfs.
             assert_eq "$(printf 'from-vol\nfrom-file-bind\n1')" "$out" "shape $shape"
         fi
-        assert_eq "" "$(ls -A "$T_ROOT")"
+        assert_eq "" "$(attack_state_entries)"
     done
 }
 
@@ -163,7 +163,7 @@ case_proc_1() {
         t_defer oci delete --force "$id"
         assert_fails oci run --bundle "$b" "$id"
         echo "refused $type $src on $dest: $ERR"
-        assert_eq "" "$(ls -A "$T_ROOT")"
+        assert_eq "" "$(attack_state_entries)"
     done <<EOF
 /proc bind $T_TMP/fake-proc
 //proc bind $T_TMP/fake-proc
@@ -220,7 +220,7 @@ case_proc_2() {
             assert_eq "" "$(ls -A "$root/bad-$what")"
             assert_eq "" "$(ls -A "$T_TMP/vol-proc2/$what")"
             check_sentinel "$S"
-            assert_eq "" "$(ls -A "$T_ROOT")"
+            assert_eq "" "$(attack_state_entries)"
         done
     done
 }
@@ -381,7 +381,7 @@ case_mask_3() {
         t_defer oci delete --force "$id"
         assert_fails oci run --bundle "$b" "$id"
         echo "masking $bad: $ERR"
-        assert_eq "" "$(ls -A "$T_ROOT")"
+        assert_eq "" "$(attack_state_entries)"
     done
 }
 
