@@ -159,7 +159,7 @@ attack_setup_rootless() {
     out=$(oci run --bundle "$b" "$id" 2>&1) || rc=$?
     oci delete --force "$id" >/dev/null 2>&1
     [ $rc -eq 0 ] || t_skip_all "rootless: the user cannot run a container: $(tail -n1 <<<"$out")"
-    [ -z "$(ls -A "$RL_ROOT" 2>/dev/null | grep -vxF .seccomp-cache)" ] ||
+    [ -z "$(attack_state_entries)" ] ||
         t_bail_out "rootless: the probe container left state behind"
 }
 
@@ -203,7 +203,8 @@ make_bundle() {
 
 # The entries of the mode's state root (the seccomp cache outlives containers by design).
 attack_state_entries() {
-    ls -A "$ATTACK_ROOT" 2>/dev/null | grep -vxF .seccomp-cache || true
+    [ -d "$ATTACK_ROOT" ] || return 0
+    find "$ATTACK_ROOT" -mindepth 1 -maxdepth 1 ! -name .seccomp-cache -printf '%f\n' | sort
 }
 
 # The host pids of the processes in container ID's pid namespace (`ocirun ps` needs a cgroup,

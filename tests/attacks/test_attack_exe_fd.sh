@@ -119,7 +119,7 @@ case_exe_2() {
     for ((i = 0; i < 50; i++)); do
         rc=0
         out=$(oci_timeout 20 exec "$id" /bin/sh -c true 2>&1) || rc=$?
-        [ $i -ne 0 ] || echo "exec 0: exit $rc: ${out:0:200}"
+        [ "$i" -ne 0 ] || echo "exec 0: exit $rc: ${out:0:200}"
         [ $rc -ne 124 ] || { echo "exec $i hung" >&2; false; }
     done
     # A container whose process is the runtime's own executable.
