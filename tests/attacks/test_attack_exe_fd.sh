@@ -100,11 +100,9 @@ case_exe_2() {
     chmod 0755 "$root/bin/sh"
     mkdir -p "$report"
     give_user "$report"
-    # Rootless, the rootfs is the user's, so the container's root could write the programs of
-    # its own processes: read-only, a write the helper reports can only be the runtime's.
-    local ro=0
-    if mode_rootless; then ro=1; fi
-    b=$(RO=$ro make_bundle_on "$root" exe2 /bin/attack exe-watch /report/result 20)
+    # The container's root could write the programs of its own processes on a writable rootfs:
+    # read-only, a write the helper reports can only be to the runtime.
+    b=$(RO=1 make_bundle_on "$root" exe2 /bin/attack exe-watch /report/result 20)
     add_mount "$b" /report bind "$report" rbind
     edit_config "$b" '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}' \
         --argjson c '["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_SYS_ADMIN"]'
