@@ -48,6 +48,15 @@ mode_t type_bits(const std::string& type)
 
 void bind_host_device(int root_fd, const spec::Device& d)
 {
+    // A symlink in the device's place is replaced, never followed (as make_device does): a
+    // planted /dev/null -> /proc/sys/kernel/core_pattern would otherwise get the host's node
+    // bound over that file, writable where /proc/sys is read-only.
+    auto [parent, name] = split_parent(d.path);
+    auto dir = mkdir_all_in_root(root_fd, parent, 0755);
+    struct stat st {};
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)
+        && ::unlinkat(dir.get(), name.c_str(), 0) < 0)
+        throw_errno("remove the symlink at device " + d.path);
     auto target = ensure_mount_target(root_fd, d.path, false);
     if (::mount(d.path.c_str(), fd_path(target.get()).c_str(), nullptr, MS_BIND, nullptr) < 0)
         throw_errno("bind mount device " + d.path + " from the host");

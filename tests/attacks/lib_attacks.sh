@@ -10,7 +10,9 @@
 #   root        the runtime as built, as root (default);
 #   no-openat2  OCIRUN is tests/attacks/no_openat2 wrapping the runtime: openat2 fails with
 #               ENOSYS under seccomp, so every rootfs lookup takes the userspace fallback;
-#   rootless    the runtime run by an unprivileged user (skipped while that does not work).
+#   rootless    the runtime run by an unprivileged user made for the file, on bundles from
+#               `ocirun spec --rootless` (see attack_setup_rootless); cases that cannot apply
+#               there skip with the reason (not_rootless).
 # OCIRUN_FP: a runtime built with -Dfault_points=true (default build-fp/ in the source tree);
 # the race cases skip without it.
 # shellcheck source-path=SCRIPTDIR source=../integration/lib.sh
@@ -19,12 +21,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
 : "${ATTACK_MODE:=root}"
 : "${OCIRUN_FP:=$T_SRC_DIR/build-fp/runtime/ocirun}"
 : "${NO_OPENAT2:=$T_SRC_DIR/build/tests/attacks/no_openat2}"
-# The unprivileged user of rootless mode.
-: "${ATTACK_USER:=65534}"
-
-# Sets the runtime up for ATTACK_MODE; to call after t_require_ocirun.
+# Sets the runtime up for ATTACK_MODE; to call after t_require_ocirun and t_setup_file.
 attack_setup_mode() {
     OCIRUN_REAL=$OCIRUN
+    ATTACK_ROOT=$T_ROOT
     case $ATTACK_MODE in
         root) ;;
         no-openat2)
@@ -41,43 +41,209 @@ print(libc.syscall(437, -100, b"/", how, 24), ctypes.get_errno())' 2>&1) || true
             OCIRUN=$NO_OPENAT2
             # fp_oci runs the fault-point build through the wrapper too.
             ;;
-        rootless) attack_require_rootless ;;
+        rootless) attack_setup_rootless ;;
         *) t_bail_out "unknown ATTACK_MODE $ATTACK_MODE" ;;
     esac
     t_diag "mode: $ATTACK_MODE (runtime $OCIRUN_REAL)"
     export OCIRUN
 }
 
-# Runs CMD... as the unprivileged test user, in a clean environment.
-as_user() {
-    setpriv --reuid "$ATTACK_USER" --regid "$ATTACK_USER" --clear-groups \
-        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/run" "$@"
+mode_rootless() { [ "$ATTACK_MODE" = rootless ]; }
+
+# Skips the case in rootless mode, saying why it cannot apply there.
+not_rootless() {
+    if mode_rootless; then skip "rootless: $1"; fi
 }
 
-# Rootless mode needs a runtime that runs containers for an unprivileged user: `ocirun spec
-# --rootless` and a run from its config. Skips the whole file with the reason otherwise.
-attack_require_rootless() {
-    command -v setpriv >/dev/null || t_skip_all "rootless: setpriv (util-linux) is not installed"
-    RL_HOME=$(mktemp -d /tmp/ocirun-rootless.XXXXXX)
-    chmod 0755 "$RL_HOME"
-    chown "$ATTACK_USER:$ATTACK_USER" "$RL_HOME"
-    install -m 0755 "$OCIRUN" "$RL_HOME/ocirun"
-    local out rc=0
-    out=$(as_user sh -c '
-        set -e
-        mkdir -p "$HOME/run" "$HOME/b"
-        cd "$HOME/b"
-        "$HOME/ocirun" spec --rootless
-        jq --arg r "$1" ".root.path = \$r | .process.terminal = false | .process.args = [\"true\"]" \
-            config.json >c && mv c config.json
-        "$HOME/ocirun" --root "$HOME/run/oci" run rootless-probe' sh "$ROOTFS" 2>&1) || rc=$?
-    as_user "$RL_HOME/ocirun" --root "$RL_HOME/run/oci" delete --force rootless-probe >/dev/null 2>&1
-    rm -rf "$RL_HOME"
-    if [ $rc -ne 0 ]; then
-        t_skip_all "rootless: an unprivileged user cannot run a container yet: $(tail -n1 <<<"$out")"
+# --- rootless mode ---------------------------------------------------------------------------
+# An unprivileged user made for the file (with subordinate id ranges, removed at exit) runs its
+# own copy of the runtime ($OCIRUN, owned and writable by it: the "host binary" it must not be
+# able to change through a container) with its default state root $XDG_RUNTIME_DIR/ocirun, on
+# bundles from `ocirun spec --rootless` over rootfs copies it owns. Sentinels, volumes and pause
+# dirs are the user's too, so that a failed defence would reach them.
+
+RL_CREATED=0
+
+# Runs CMD... as the unprivileged test user, in a clean environment (VAR=value words may come
+# first).
+as_user() {
+    setpriv --reuid "$RL_UID" --regid "$RL_GID" --init-groups -- \
+        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_HOME" USER="$RL_USER" LOGNAME="$RL_USER" \
+        XDG_RUNTIME_DIR="$RL_XDG" "$@"
+}
+
+# Gives PATH... (recursively) to the test user in rootless mode; a no-op otherwise.
+give_user() {
+    if mode_rootless; then chown -R -h "$RL_UID:$RL_GID" "$@"; fi
+}
+
+# Kills what the user still runs (every process of this user is one the file started), then
+# removes the user, its group and its subordinate id ranges.
+rl_remove_user() {
+    [ "$RL_CREATED" = 1 ] || return 0
+    local pid i f
+    for i in 1 2 3 4 5; do
+        pid=$(ps -o pid= -u "$RL_UID" 2>/dev/null | tr -d ' ')
+        [ -n "$pid" ] || break
+        # shellcheck disable=SC2086 # one pid per word
+        kill -KILL $pid 2>/dev/null
+        sleep 0.2
+    done
+    userdel "$RL_USER" >/dev/null 2>&1 || userdel -f "$RL_USER" >/dev/null 2>&1
+    groupdel "$RL_USER" >/dev/null 2>&1
+    for f in /etc/subuid /etc/subgid; do
+        if [ -f "$f" ] && grep -q "^${RL_USER}:" "$f"; then sed -i "/^${RL_USER}:/d" "$f"; fi
+    done
+    RL_CREATED=0
+}
+
+_rl_exit() {
+    local rc=$?
+    # The file's cleanup first (it deletes the user's containers through the runtime; it ends
+    # in exit, hence the subshell), then the user.
+    (exit "$rc")
+    (t_cleanup_file)
+    rl_remove_user
+    exit "$rc"
+}
+
+attack_setup_rootless() {
+    local cmd
+    for cmd in setpriv useradd userdel usermod unshare newuidmap newgidmap; do
+        command -v "$cmd" >/dev/null || t_skip_all "rootless: $cmd is not installed (util-linux / passwd / uidmap)"
+    done
+    if [ "$(cat /proc/sys/kernel/unprivileged_userns_clone 2>/dev/null || echo 1)" = 0 ] ||
+        [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 1)" = 0 ]; then
+        t_skip_all "rootless: unprivileged user namespaces are disabled on this host"
     fi
-    # Rootless support works: the cases below run only as root so far.
-    t_skip_all "rootless: runs, but this file has no rootless variant of its cases yet"
+    RL_USER="ociat$$"
+    useradd --no-create-home --user-group --shell /bin/sh --home-dir "$T_TMP/user/home" "$RL_USER" >/dev/null 2>&1 ||
+        t_bail_out "useradd $RL_USER failed"
+    RL_CREATED=1
+    trap _rl_exit EXIT
+    RL_UID=$(id -u "$RL_USER")
+    RL_GID=$(id -g "$RL_USER")
+    local start
+    start=$(cat /etc/subuid /etc/subgid 2>/dev/null |
+        awk -F: 'BEGIN { m = 1000000 } NF >= 3 && $2 + $3 > m { m = $2 + $3 } END { print int((m + 65535) / 65536) * 65536 }')
+    sed -i "/^${RL_USER}:/d" /etc/subuid /etc/subgid 2>/dev/null
+    usermod --add-subuids "$start-$((start + 65535))" --add-subgids "$start-$((start + 65535))" "$RL_USER" ||
+        t_bail_out "usermod --add-subuids for $RL_USER failed"
+    RL_SUB_START=$start
+    # The user reaches its own directory in the file's temp dir and what the cases give it.
+    chmod 711 "$T_TMP"
+    RL_DIR=$T_TMP/user
+    RL_HOME=$RL_DIR/home
+    RL_XDG=$RL_DIR/xdg
+    RL_ROOT=$RL_XDG/ocirun
+    RL_ROOTFS=$RL_DIR/rootfs
+    mkdir -p "$RL_HOME" "$RL_XDG" "$RL_DIR/bin"
+    cp -a "$ROOTFS" "$RL_ROOTFS"
+    install -m 0755 "$OCIRUN" "$RL_DIR/bin/ocirun"
+    chown -R "$RL_UID:$RL_GID" "$RL_DIR"
+    chmod 700 "$RL_XDG"
+    t_diag "rootless: user $RL_USER (uid $RL_UID), subordinate ids $RL_SUB_START+65536"
+    OCIRUN=$RL_DIR/bin/ocirun
+    ATTACK_ROOT=$RL_ROOT
+    t_add_state_root "$RL_ROOT"
+    local err
+    if ! err=$(cd / && as_user unshare --user --map-root-user true 2>&1); then
+        t_skip_all "rootless: the user cannot create a user namespace here: $err"
+    fi
+    RL_TEMPLATE=$RL_DIR/template.json
+    (cd "$RL_DIR" && as_user "$OCIRUN" spec --rootless && mv config.json template.json) ||
+        t_bail_out "rootless: ocirun spec --rootless failed"
+    # A run from the template must work, or no case could say anything.
+    local b out rc=0 id=${T_ID_PREFIX}0-probe
+    b=$(make_bundle rootless-probe true)
+    out=$(oci run --bundle "$b" "$id" 2>&1) || rc=$?
+    oci delete --force "$id" >/dev/null 2>&1
+    [ $rc -eq 0 ] || t_skip_all "rootless: the user cannot run a container: $(tail -n1 <<<"$out")"
+    [ -z "$(attack_state_entries)" ] ||
+        t_bail_out "rootless: the probe container left state behind"
+}
+
+# In rootless mode, lib.sh's oci runs the user's runtime with its default state root (and
+# remembers the pid of each container it creates, for the leak check); everything built on it
+# (pid_of, status_of, assert_fails oci ...) follows.
+eval "_attack_root_$(declare -f oci)"
+oci() {
+    mode_rootless || { _attack_root_oci "$@"; return; }
+    local rc=0
+    as_user "$OCIRUN" "$@" || rc=$?
+    if [ $rc -eq 0 ] && { [ "${1:-}" = create ] || [ "${1:-}" = run ]; } && [ $# -ge 2 ]; then
+        local id=${!#} pid
+        pid=$(as_user "$OCIRUN" state "$id" 2>/dev/null | jq -r '.pid // empty' 2>/dev/null) || true
+        if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/stat" ]; then
+            echo "$pid $(_t_starttime "$pid")" >>"$T_TMP/pids"
+        fi
+    fi
+    return $rc
+}
+
+# In rootless mode, lib.sh's bundles get the rootless template's namespaces, id mappings,
+# mounts and resources, and the user's rootfs copy; the bundle is the user's.
+eval "_attack_root_$(declare -f make_bundle)"
+make_bundle() {
+    local b
+    b=$(_attack_root_make_bundle "$@") || return 1
+    if mode_rootless; then
+        # shellcheck disable=SC2016 # jq variables
+        edit_config "$b" '($t[0]) as $t
+            | .linux.namespaces = $t.linux.namespaces
+            | .linux.uidMappings = $t.linux.uidMappings
+            | .linux.gidMappings = $t.linux.gidMappings
+            | .mounts = $t.mounts
+            | .linux.resources = $t.linux.resources
+            | .root.path = $root' --slurpfile t "$RL_TEMPLATE" --arg root "$RL_ROOTFS" || return 1
+        give_user "$b"
+    fi
+    echo "$b"
+}
+
+# The entries of the mode's state root (the seccomp cache outlives containers by design).
+attack_state_entries() {
+    [ -d "$ATTACK_ROOT" ] || return 0
+    find "$ATTACK_ROOT" -mindepth 1 -maxdepth 1 ! -name .seccomp-cache -printf '%f\n' | sort
+}
+
+# The host pids of the processes in container ID's pid namespace (`ocirun ps` needs a cgroup,
+# which a rootless container may not have).
+container_pids() {
+    local init ns p
+    init=$(pid_of "$1") || return 1
+    ns=$(readlink "/proc/$init/ns/pid") || return 1
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
+    done
+    return 0
+}
+
+# Runs the runtime like oci, killed after SECS seconds: oci_timeout SECS ARGS...
+oci_timeout() {
+    local secs=$1
+    shift
+    if mode_rootless; then
+        as_user timeout "$secs" "$OCIRUN" "$@"
+    else
+        timeout "$secs" "$OCIRUN" --root "$T_ROOT" "$@"
+    fi
+}
+
+# lib.sh's edit_config replaces config.json with a new file of root's: give it back.
+eval "_attack_root_$(declare -f edit_config)"
+edit_config() {
+    _attack_root_edit_config "$@" || return 1
+    give_user "$1/config.json"
+}
+
+# In rootless mode, adds the user's subordinate ids as container ids 1..65536 to BUNDLE's
+# mappings (through newuidmap/newgidmap), for cases that need more ids than 0.
+map_subids() {
+    mode_rootless || return 0
+    # shellcheck disable=SC2016 # jq variables
+    edit_config "$1" '.linux.uidMappings += [{containerID: 1, hostID: $s, size: 65536}]
+        | .linux.gidMappings += [{containerID: 1, hostID: $s, size: 65536}]' --argjson s "$RL_SUB_START"
 }
 
 # Succeeds in the modes where rootfs paths are resolved without openat2.
@@ -96,6 +262,8 @@ make_sentinel() {
     echo keep >"$dir/sub/file"
     chmod 0600 "$dir/secret"
     # mtimes in the past, so a touch shows.
+    # Rootless, the user could reach its own files if a defence failed: the sentinel is its.
+    give_user "$dir"
     find "$dir" -exec touch -h -d '2001-01-01 00:00:00' {} +
     echo "$dir"
 }
@@ -130,19 +298,23 @@ host_files_state() {
 
 # --- bundles --------------------------------------------------------------------------------
 
-# Prints a private, writable copy of the test rootfs.
+# Prints a private, writable copy of the test rootfs (the rootless user's in that mode).
 copy_rootfs() {
     local dir=$T_TMP/rootfs-$1
     rm -rf "$dir"
     cp -a "$ROOTFS" "$dir"
+    give_user "$dir"
     echo "$dir"
 }
 
-# make_bundle NAME ARGS... on a private rootfs copy ROOT (writable unless RO=1).
+# make_bundle_on ROOT NAME ARGS...: make_bundle on a private rootfs copy ROOT (writable unless
+# RO=1).
 make_bundle_on() {
     local root=$1 name=$2 b
     shift 2
     b=$(make_bundle "$name" "$@") || return 1
+    # What the case planted in the rootfs is the rootless user's too (links themselves only).
+    give_user "$root"
     # shellcheck disable=SC2016
     edit_config "$b" '.root = {path: $root, readonly: ($ro == "1")}' --arg root "$root" --arg ro "${RO:-0}"
     echo "$b"
@@ -183,12 +355,17 @@ require_fault_points() {
     [ -x "$OCIRUN_FP" ] || skip "no fault-point build at $OCIRUN_FP (meson setup build-fp -Dfault_points=true; scripts/test.sh does it)"
 }
 
-# Runs the fault-point build (through no_openat2 in that mode) with this file's state root,
+# Runs the fault-point build (through no_openat2 in that mode, as the user rootless) with this
+# file's state root,
 # pausing at POINT: fp_oci POINT ARGS...  The pause files live in $FP_DIR.
 fp_oci() {
     local point=$1
     shift
     local runtime=$OCIRUN_FP
+    if mode_rootless; then
+        as_user OCIRUN_FAULT_POINT="$point" OCIRUN_FAULT_MODE=pause OCIRUN_FAULT_DIR="$FP_DIR" "$runtime" "$@"
+        return
+    fi
     if mode_no_openat2; then
         NO_OPENAT2_EXEC=$OCIRUN_FP OCIRUN_FAULT_POINT=$point OCIRUN_FAULT_MODE=pause OCIRUN_FAULT_DIR=$FP_DIR \
             "$NO_OPENAT2" --root "$T_ROOT" "$@"
@@ -200,6 +377,7 @@ fp_oci() {
 # Makes a fresh pause dir for one case and sets FP_DIR.
 fp_dir() {
     FP_DIR=$(mktemp -d "$T_TMP/fp.XXXXXX")
+    give_user "$FP_DIR"
 }
 
 # Waits until POINT was reached; prints the pid that reached it.

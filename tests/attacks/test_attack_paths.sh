@@ -75,7 +75,7 @@ case_mnt_1() {
             # The mounts are where the path leads inside the rootfs.
             assert_eq "$(printf 'from-vol\nfrom-file-bind\n1')" "$out" "shape $shape"
         fi
-        assert_eq "" "$(ls -A "$T_ROOT")"
+        assert_eq "" "$(attack_state_entries)"
     done
 }
 
@@ -163,7 +163,7 @@ case_proc_1() {
         t_defer oci delete --force "$id"
         assert_fails oci run --bundle "$b" "$id"
         echo "refused $type $src on $dest: $ERR"
-        assert_eq "" "$(ls -A "$T_ROOT")"
+        assert_eq "" "$(attack_state_entries)"
     done <<EOF
 /proc bind $T_TMP/fake-proc
 //proc bind $T_TMP/fake-proc
@@ -220,7 +220,7 @@ case_proc_2() {
             assert_eq "" "$(ls -A "$root/bad-$what")"
             assert_eq "" "$(ls -A "$T_TMP/vol-proc2/$what")"
             check_sentinel "$S"
-            assert_eq "" "$(ls -A "$T_ROOT")"
+            assert_eq "" "$(attack_state_entries)"
         done
     done
 }
@@ -234,6 +234,9 @@ case_procfs_2() {
     host_before=$(host_files_state)
     b=$(make_bundle procfs2 cat /proc/sys/kernel/shm_rmid_forced /proc/sys/net/ipv4/ip_forward)
     edit_config "$b" '.linux.sysctl = {"kernel.shm_rmid_forced": "1", "net.ipv4.ip_forward": "1"}'
+    # The rootless template has no network namespace (net sysctls are refused without one):
+    # add one, as a rootless engine with slirp4netns does.
+    if mode_rootless; then edit_config "$b" '.linux.namespaces += [{type: "network"}]'; fi
     id=$(new_id procfs2)
     t_defer oci delete --force "$id"
     assert_eq "$(printf '1\n1')" "$(oci run --bundle "$b" "$id")"
@@ -246,6 +249,7 @@ case_procfs_2() {
     echo 0 >"$root/decoy/sys/net/ipv4/ip_forward"
     ln -s /decoy "$root/proc"
     b=$(make_bundle_on "$root" procfs2-decoy true)
+    if mode_rootless; then edit_config "$b" '.linux.namespaces += [{type: "network"}]'; fi
     edit_config "$b" '.linux.sysctl = {"kernel.shm_rmid_forced": "1", "net.ipv4.ip_forward": "1"}'
     id=$(new_id procfs2)
     t_defer oci delete --force "$id"
@@ -381,7 +385,7 @@ case_mask_3() {
         t_defer oci delete --force "$id"
         assert_fails oci run --bundle "$b" "$id"
         echo "masking $bad: $ERR"
-        assert_eq "" "$(ls -A "$T_ROOT")"
+        assert_eq "" "$(attack_state_entries)"
     done
 }
 
@@ -410,6 +414,8 @@ while True:
 sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
 EOF
     wait_until 10 test -S "$1"
+    # Rootless, the user's runtime connects to it.
+    give_user "$1"
 }
 
 # T-CONS-1 (and T-DEV-2): /dev/console and /dev/pts entries of the rootfs are symlinks to
@@ -480,8 +486,9 @@ case_dev_1() {
         assert_eq ptmx "$(ls -A "$S/outside-dev")"
         if [ $rc -eq 0 ]; then
             assert_eq "$(printf '/dev/null character special file 1:3\n/dev/fuse character special file a:e5')" "$out"
-            # Made inside the rootfs, where the link leads from its root.
-            [ -c "$root$S/outside-dev/null" ]
+            # Made inside the rootfs, where the link leads from its root (rootless: the file
+            # the host's node is bound onto, in the container's mount namespace only).
+            if mode_rootless; then [ -f "$root$S/outside-dev/null" ]; else [ -c "$root$S/outside-dev/null" ]; fi
             [ -L "$root$S/outside-dev/ptmx" ]
         fi
     done
@@ -505,6 +512,7 @@ case_devnull_1() {
     drop_mounts "$b" "${DEV_MOUNTS[@]}"
     add_mount "$b" /hostfile bind "$S/victim" bind
     edit_config "$b" '.process.user = {uid: 1000, gid: 1000}'
+    map_subids "$b"
     id=$(new_id devnull1)
     t_defer oci delete --force "$id"
     out=$(echo input | oci run --bundle "$b" "$id" 2>&1) || true
@@ -520,6 +528,7 @@ case_devnull_2() {
     local b id before
     before=$(stat -c '%U:%G %a %t:%T' /dev/null)
     b=$(make_bundle devnull2 probe sleep 1000)
+    map_subids "$b"
     id=$(new_id devnull2)
     t_defer oci delete --force "$id"
     oci run -d --bundle "$b" "$id" >/dev/null

@@ -11,6 +11,8 @@ t_require_rootfs
 t_setup_file
 attack_setup_mode
 t_require_cgroup_layout
+# The unprivileged user of T-ROOTLESS-1 as root.
+NOBODY=65534
 
 # --- T-LSM -----------------------------------------------------------------------------------
 
@@ -38,7 +40,12 @@ case_lsm_1() {
 case_cap_1() {
     local dir=$T_TMP/cap1 b id out
     mkdir -p "$dir"
-    (cd "$dir" && "$OCIRUN" spec)
+    if mode_rootless; then
+        give_user "$dir"
+        (cd "$dir" && as_user "$OCIRUN" spec --rootless)
+    else
+        (cd "$dir" && "$OCIRUN" spec)
+    fi
     assert_eq null "$(jq '.process.capabilities.inheritable' "$dir/config.json")"
     assert_eq null "$(jq '.process.capabilities.ambient' "$dir/config.json")"
     b=$(make_bundle cap1 probe caps)
@@ -73,6 +80,7 @@ case_cap_3() {
     b=$(make_bundle cap3 probe caps)
     edit_config "$b" '.process.user = {uid: 1000, gid: 1000}
         | .process.capabilities = {bounding: ["CAP_KILL"], permitted: ["CAP_KILL"], effective: ["CAP_KILL"], ambient: ["CAP_KILL"]}'
+    map_subids "$b"
     id=$(new_id cap3)
     t_defer oci delete --force "$id"
     out=$(oci run --bundle "$b" "$id" 2>&1) || rc=$?
@@ -91,6 +99,7 @@ case_user_1() {
     root=$(copy_rootfs user1)
     printf '1000:x:0:0::/:/bin/sh\n1:x:0:0::/:/bin/sh\n' >>"$root/etc/passwd"
     b=$(make_bundle_on "$root" user1 probe sleep 1000)
+    map_subids "$b"
     id=$(new_id user1)
     t_defer oci delete --force "$id"
     oci run -d --bundle "$b" "$id" >/dev/null
@@ -103,6 +112,7 @@ case_user_1() {
     done
     # process.user.uid as a string is a type error.
     b=$(make_bundle_on "$root" user1s id -u)
+    map_subids "$b"
     edit_config "$b" '.process.user.uid = "1000"'
     id=$(new_id user1)
     t_defer oci delete --force "$id"
@@ -135,6 +145,7 @@ check_cgroup_ro() {
 # T-ROOTLESS-1, the rootless template's shape as root: a user namespace without cgroup or
 # network namespace, so /sys is the host's, bound recursively and read-only (CVE-2023-25809).
 case_rootless_1_shape() {
+    not_rootless "the shape as root (a mapping of ids the user does not own); the rootless run is the next case"
     local b id out
     b=$(make_bundle rootless1 sh -c "$CGROUP_CHECK")
     edit_config "$b" '.linux.namespaces = [{type: "pid"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}, {type: "user"}]
@@ -151,16 +162,31 @@ case_rootless_1_shape() {
     check_cgroup_ro "$out"
 }
 
-# T-ROOTLESS-1 proper: `ocirun spec --rootless` run by an unprivileged user.
+# T-ROOTLESS-1 proper: `ocirun spec --rootless` run by an unprivileged user: the mode's own
+# user and bundles rootless, else the nobody user on the shared rootfs.
 case_rootless_1() {
-    command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
-    RL_HOME=$T_TMP/rootless-home
-    mkdir -p "$RL_HOME"
-    chmod 0755 "$T_TMP" "$RL_HOME"
-    chown "$ATTACK_USER:$ATTACK_USER" "$RL_HOME"
-    install -m 0755 "$OCIRUN_REAL" "$RL_HOME/ocirun"
     local out rc=0
-    out=$(as_user sh -c '
+    if mode_rootless; then
+        local b id
+        b=$(make_bundle rootless1u sh -c "$CGROUP_CHECK")
+        id=$(new_id rootless1u)
+        t_defer oci delete --force "$id"
+        out=$(oci run --bundle "$b" "$id")
+        echo "$out"
+        check_cgroup_ro "$out"
+        return
+    fi
+    command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+    local home=$T_TMP/rootless-home
+    mkdir -p "$home"
+    chmod 0755 "$T_TMP" "$home"
+    chown "$NOBODY:$NOBODY" "$home"
+    install -m 0755 "$OCIRUN_REAL" "$home/ocirun"
+    as_nobody() {
+        setpriv --reuid "$NOBODY" --regid "$NOBODY" --clear-groups \
+            env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$home" XDG_RUNTIME_DIR="$home/run" "$@"
+    }
+    out=$(as_nobody sh -c '
         set -e
         mkdir -p "$HOME/run" "$HOME/b"
         cd "$HOME/b"
@@ -168,7 +194,7 @@ case_rootless_1() {
         jq --arg r "$1" --arg c "$2" ".root.path = \$r | .process.terminal = false | .process.args = [\"sh\", \"-c\", \$c]" \
             config.json >c && mv c config.json
         "$HOME/ocirun" --root "$HOME/run/oci" run rootless-t' sh "$ROOTFS" "$CGROUP_CHECK" 2>&1) || rc=$?
-    as_user "$RL_HOME/ocirun" --root "$RL_HOME/run/oci" delete --force rootless-t >/dev/null 2>&1 || true
+    as_nobody "$home/ocirun" --root "$home/run/oci" delete --force rootless-t >/dev/null 2>&1 || true
     if [ $rc -ne 0 ]; then
         case $out in
             *"permission denied"* | *"Operation not permitted"* | *"not supported"*)
@@ -186,6 +212,7 @@ case_rootless_1() {
 # T-DEVCG-1: a device list without a deny-all entry still denies everything it does not
 # allow, even to a process with CAP_MKNOD.
 case_devcg_1() {
+    not_rootless "device cgroup rules are not applied without a cgroup of the container's own (README, Rootless), and a user namespace cannot mknod anyway"
     local dev major minor b id out
     dev=$(lsblk -dnro MAJ:MIN 2>/dev/null | head -n1)
     [ -n "$dev" ] || dev=$(for d in /sys/dev/block/*; do basename "$d"; done | head -n1)
@@ -238,6 +265,7 @@ case_ipc_1() {
     long=$(head -c 1048576 /dev/zero | tr '\0' a)
     local report=$T_TMP/ipc1-report
     mkdir -p "$report"
+    give_user "$report"
     b=$(make_bundle ipc1 true)
     # A createContainer hook gets the state document through the init (it runs before
     # pivot_root, where the host path is still visible).
@@ -252,7 +280,7 @@ case_ipc_1() {
     if [ $rc -eq 0 ]; then
         assert_eq 1048576 "$(jq -r '.annotations.big | length' "$report/state.json")" "the hook's state document"
     else
-        assert_eq "" "$(ls -A "$T_ROOT")"
+        assert_eq "" "$(attack_state_entries)"
     fi
     # A namespace path longer than PATH_MAX is refused.
     b=$(make_bundle ipc1ns true)
@@ -262,7 +290,7 @@ case_ipc_1() {
     t_defer oci delete --force "$id"
     assert_fails oci run --bundle "$b" "$id"
     echo "long namespace path: ${ERR:0:300}"
-    assert_eq "" "$(ls -A "$T_ROOT")"
+    assert_eq "" "$(attack_state_entries)"
 }
 
 t_case "T-LSM-1 the LSM label is really applied" case_lsm_1
