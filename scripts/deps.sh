@@ -13,6 +13,10 @@ packages=(
     passwd uidmap crun catatonit
     # tests/engines: the engines that drive ocirun (docker.io brings containerd)
     podman conmon docker.io containerd
+    # what Podman recommends and its tests here ran with: CNI plugins for pods, rootless
+    # networking and storage
+    containernetworking-plugins golang-github-containernetworking-plugin-dnsname
+    slirp4netns fuse-overlayfs
     # tests/fuzz: libFuzzer targets (clang's fuzzer and sanitizer runtimes)
     clang libclang-rt-14-dev
     # tests/vm (pure cgroup v2 VM); linux-image-amd64 installs the kernel it boots into /boot
