@@ -1,5 +1,6 @@
 // Parsing linux.cgroupsPath's "slice:prefix:name" into the unit to start.
 #include "cgroups/systemd_unit.hpp"
+#include "util/mountinfo.hpp"
 
 #include <oci/error.hpp>
 
@@ -17,19 +18,6 @@ constexpr std::size_t kUnitNameMax = 255;
 bool ends_with(const std::string& s, std::string_view suffix)
 {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::vector<std::string> split(const std::string& s, char sep)
-{
-    std::vector<std::string> out;
-    std::string::size_type start = 0;
-    for (;;) {
-        auto end = s.find(sep, start);
-        out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        if (end == std::string::npos)
-            return out;
-        start = end + 1;
-    }
 }
 
 // The characters systemd accepts in a unit name (":" separates our fields).
@@ -65,7 +53,7 @@ std::string expand_slice(const std::string& slice)
     if (base == "-")
         return "/";
     std::string path, prefix;
-    for (const auto& component : split(base, '-')) {
+    for (const auto& component : util::split(base, '-')) {
         if (component.empty())
             throw Error("invalid slice name \"" + slice + "\"");
         path += "/" + prefix + component + std::string(kSliceSuffix);
@@ -77,7 +65,7 @@ std::string expand_slice(const std::string& slice)
 SystemdUnit parse_systemd_cgroups_path(const std::string& cgroups_path, const std::string& id)
 {
     std::string path = cgroups_path.empty() ? std::string(":") + kDefaultScopePrefix + ":" + id : cgroups_path;
-    auto parts = split(path, ':');
+    auto parts = util::split(path, ':');
     if (parts.size() != 3)
         throw path_error(cgroups_path, "expected \"slice:prefix:name\" for the systemd cgroup driver");
     const std::string& prefix = parts[1];

@@ -3,6 +3,7 @@
 
 #include "linux/proc_fd.hpp"
 #include "util/fs.hpp"
+#include "util/mountinfo.hpp"
 #include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>
@@ -34,19 +35,13 @@ std::string find_helper(const std::string& name)
 {
     const char* env = std::getenv("PATH");
     std::string path = env != nullptr && env[0] != '\0' ? env : "/usr/local/bin:/usr/bin:/bin";
-    size_t start = 0;
-    while (start <= path.size()) {
-        size_t end = path.find(':', start);
-        if (end == std::string::npos)
-            end = path.size();
-        std::string dir = path.substr(start, end - start);
-        if (!dir.empty() && dir[0] == '/') {
-            std::string candidate = dir + "/" + name;
-            struct stat st;
-            if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
-                return candidate;
-        }
-        start = end + 1;
+    for (const auto& dir : util::split(path, ':')) {
+        if (dir.empty() || dir[0] != '/')
+            continue;
+        std::string candidate = dir + "/" + name;
+        struct stat st;
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
     }
     return "";
 }
