@@ -1,4 +1,5 @@
 #include "container/notify_socket.hpp"
+#include "util/send_fd.hpp"
 
 #include "linux/detached_mount.hpp"
 #include "util/pidfd.hpp"
@@ -53,27 +54,9 @@ util::unique_fd dgram_socket()
 
 void send_to(int fd, const UnixAddress& to, const std::string& text, int pass_fd, const std::string& host)
 {
-    iovec iov{const_cast<char*>(text.data()), text.size()};
-    msghdr msg{};
-    msg.msg_name = const_cast<sockaddr_un*>(&to.addr);
-    msg.msg_namelen = to.len;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (pass_fd >= 0) {
-        std::memset(control, 0, sizeof control);
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-    }
-    while (::sendmsg(fd, &msg, MSG_NOSIGNAL) < 0) {
-        if (errno != EINTR)
-            throw_errno("send to NOTIFY_SOCKET " + host);
-    }
+    if (int err = util::send_with_fd(fd, text.data(), text.size(), pass_fd, reinterpret_cast<const sockaddr*>(&to.addr),
+                                     to.len))
+        throw_errno("send to NOTIFY_SOCKET " + host, err);
 }
 
 // sd_notify_barrier: the host closes the pipe's write end we pass it once it

@@ -1,5 +1,6 @@
 // Fixed header + bounded text per datagram; SEQPACKET keeps message borders.
 #include "container/sync_socket.hpp"
+#include "util/send_fd.hpp"
 
 #include <oci/error.hpp>
 
@@ -44,24 +45,8 @@ void send_msg(int sock, Msg type, int32_t err, const std::string& text, int fd)
     std::memcpy(buf.data(), &h, sizeof h);
     std::memcpy(buf.data() + sizeof h, text.data(), h.text_len);
 
-    iovec iov{buf.data(), sizeof h + h.text_len};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (fd >= 0) {
-        std::memset(control, 0, sizeof control);
-        mh.msg_control = control;
-        mh.msg_controllen = sizeof control;
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    while (::sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-        if (errno != EINTR)
-            throw_errno("send to container init");
+    if (int failed = util::send_with_fd(sock, buf.data(), sizeof h + h.text_len, fd))
+        throw_errno("send to container init", failed);
 }
 
 bool recv_msg(int sock, Message& out)

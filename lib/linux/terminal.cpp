@@ -1,4 +1,5 @@
 #include "linux/terminal.hpp"
+#include "util/send_fd.hpp"
 
 #include "linux/safe_path.hpp"
 
@@ -129,21 +130,8 @@ void send_to_console_socket(const std::string& socket_path, int fd)
         throw_errno("connect to console socket " + socket_path);
 
     char name[] = "/dev/ptmx";
-    iovec iov{name, sizeof name - 1};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    mh.msg_control = control;
-    mh.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    while (::sendmsg(sock.get(), &mh, MSG_NOSIGNAL) < 0)
-        if (errno != EINTR)
-            throw_errno("send the terminal to console socket " + socket_path);
+    if (int err = util::send_with_fd(sock.get(), name, sizeof name - 1, fd))
+        throw_errno("send the terminal to console socket " + socket_path, err);
 }
 
 } // namespace oci::sys

@@ -1,0 +1,32 @@
+#include "util/send_fd.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace oci::util {
+
+int send_with_fd(int sock, const void* data, std::size_t len, int fd, const sockaddr* to, socklen_t to_len)
+{
+    iovec iov{const_cast<void*>(data), len};
+    msghdr mh{};
+    mh.msg_name = const_cast<sockaddr*>(to);
+    mh.msg_namelen = to != nullptr ? to_len : 0;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    if (fd >= 0) {
+        mh.msg_control = control;
+        mh.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    while (::sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+        if (errno != EINTR)
+            return errno;
+    return 0;
+}
+
+} // namespace oci::util
