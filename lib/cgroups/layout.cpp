@@ -2,6 +2,7 @@
 #include "cgroups/layout.hpp"
 
 #include "util/mountinfo.hpp"
+#include "util/strings.hpp"
 
 #include "util/fs.hpp"
 

@@ -1,6 +1,6 @@
 // Parsing linux.cgroupsPath's "slice:prefix:name" into the unit to start.
 #include "cgroups/systemd_unit.hpp"
-#include "util/mountinfo.hpp"
+#include "util/strings.hpp"
 
 #include <oci/error.hpp>
 

@@ -3,6 +3,7 @@
 #include "linux/safe_path.hpp"
 #include "util/fs.hpp"
 #include "util/mountinfo.hpp"
+#include "util/strings.hpp"
 
 #include <oci/error.hpp>
 

@@ -3,7 +3,7 @@
 
 #include "linux/proc_fd.hpp"
 #include "util/fs.hpp"
-#include "util/mountinfo.hpp"
+#include "util/strings.hpp"
 #include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>

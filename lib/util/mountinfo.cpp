@@ -1,4 +1,5 @@
 #include "util/mountinfo.hpp"
+#include "util/strings.hpp"
 
 #include <sstream>
 
@@ -23,19 +24,6 @@ std::string unescape(const std::string& s)
 }
 
 } // namespace
-
-std::vector<std::string> split(const std::string& s, char sep)
-{
-    std::vector<std::string> out;
-    std::string::size_type start = 0;
-    for (;;) {
-        auto end = s.find(sep, start);
-        out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        if (end == std::string::npos)
-            return out;
-        start = end + 1;
-    }
-}
 
 std::vector<MountInfoEntry> parse_mountinfo(const std::string& text)
 {

@@ -17,6 +17,4 @@ struct MountInfoEntry {
 // Lines that do not parse are skipped.
 std::vector<MountInfoEntry> parse_mountinfo(const std::string& text);
 
-std::vector<std::string> split(const std::string& s, char sep);
-
 } // namespace oci::util
