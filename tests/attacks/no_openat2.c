@@ -1,5 +1,6 @@
-/* no_openat2: runs a program with openat2(2) failing with ENOSYS, as under a seccomp profile
- * that does not know the syscall (Docker's before 20.10, many in the wild).
+/* no_openat2: runs a program with openat2(2) and fsopen(2) failing with ENOSYS, as under a
+ * seccomp profile that does not know them (Docker's before 20.10, many in the wild). Without
+ * fsopen ocirun cannot mount the overlayfs view of itself and takes the sealed memfd copy.
  *
  *   no_openat2 PROGRAM [ARG...]      or, with no_openat2 as $OCIRUN, the program in
  *                                    $NO_OPENAT2_EXEC and the arguments as given.
@@ -27,6 +28,9 @@
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
 
 #if defined(__x86_64__)
 #define ARCH_NR AUDIT_ARCH_X86_64
@@ -43,7 +47,8 @@ int main(int argc, char **argv)
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fsopen, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };

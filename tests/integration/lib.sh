@@ -395,6 +395,44 @@ pid_of() {
     oci state "$1" | jq -r .pid
 }
 
+# D1: succeeds when process PID runs from a view of the runtime that can never be written:
+# a detached, read-only overlayfs (the link names the binary at the overlay's root, "/NAME")
+# or a sealed memfd. EXPECT (optional) is "overlay" or "memfd". Prints the method.
+assert_sealed_exe() {
+    local pid=$1 expect=${2:-} link method
+    link=$(readlink "/proc/$pid/exe")
+    case $link in
+        "/memfd:ocirun (deleted)") method=memfd ;;
+        /*/* | *" (deleted)") echo "process $pid runs $link, not a sealed view" >&2; return 1 ;;
+        /*) method=overlay ;;
+        *) echo "process $pid runs $link" >&2; return 1 ;;
+    esac
+    [ -z "$expect" ] || [ "$expect" = "$method" ] || { echo "expected a $expect, got $link" >&2; return 1; }
+    # The sealing itself, checked through the process's own exe: seals for a memfd
+    # (F_GET_SEALS = 1034; SEAL 1, SHRINK 2, GROW 4, WRITE 8), and for an overlay its type
+    # (0x794c7630) on a read-only mount.
+    python3 - "/proc/$pid/exe" "$method" <<'PY' || return 1
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+if sys.argv[2] == "memfd":
+    seals = fcntl.fcntl(fd, 1034)
+    sys.exit(0 if seals & 15 == 15 else f"seals {seals}")
+import ctypes
+buf = ctypes.create_string_buffer(120)
+if ctypes.CDLL(None, use_errno=True).fstatfs(fd, buf) != 0:
+    sys.exit("fstatfs failed")
+f_type = int.from_bytes(buf.raw[:8], "little")
+if f_type != 0x794C7630:
+    sys.exit(f"filesystem type {f_type:#x}, not overlayfs")
+if not os.fstatvfs(fd).f_flag & os.ST_RDONLY:
+    sys.exit("the overlay mount is writable")
+PY
+    local rc=0
+    (exec 3>>"/proc/$pid/exe") 2>/dev/null || rc=$?
+    [ "$rc" -ne 0 ] || { echo "/proc/$pid/exe opened for writing" >&2; return 1; }
+    echo "$method"
+}
+
 # Succeeds when container ID has status STATUS.
 has_status() {
     [ "$(status_of "$1" 2>/dev/null)" = "$2" ]
