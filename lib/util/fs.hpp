@@ -19,7 +19,8 @@ void write_all(int fd, std::string_view data, const std::string& what);
 void write_existing_at(int dir_fd, const std::string& name, std::string_view data);
 
 // Replaces dir_fd/name atomically: a temp file in the same directory,
-// fsync-free (state is runtime data under /run), then rename.
+// fsync-free (state is runtime data under /run), then exchanged with the old
+// file (or renamed into place when there is none).
 void write_file_atomic(int dir_fd, const std::string& name, std::string_view data, mode_t mode);
 
 // Removes dir_fd/name and everything below it without following symlinks.

@@ -2,9 +2,12 @@
 
 #include "container/state_store.hpp"
 #include "container/sync_socket.hpp"
+#include "util/fs.hpp"
+#include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -109,4 +112,32 @@ TEST_CASE("sync socket: typed messages with an fd, EOF when the peer is gone")
     CHECK((::fcntl(m.fd.get(), F_GETFD) & FD_CLOEXEC) != 0);
     a.reset();
     CHECK_FALSE(recv_msg(b.get(), m));
+}
+
+TEST_CASE("write_file_atomic replaces a file and leaves no temporary behind")
+{
+    TempDir dir;
+    oci::util::unique_fd dfd(::open(dir.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(dfd);
+    oci::util::write_file_atomic(dfd.get(), "state.json", "first", 0600);
+    CHECK(oci::util::read_file(dir.path + "/state.json") == "first");
+    struct stat before;
+    REQUIRE(::stat((dir.path + "/state.json").c_str(), &before) == 0);
+    oci::util::write_file_atomic(dfd.get(), "state.json", "second, longer", 0600);
+    CHECK(oci::util::read_file(dir.path + "/state.json") == "second, longer");
+    struct stat after;
+    REQUIRE(::stat((dir.path + "/state.json").c_str(), &after) == 0);
+    CHECK(after.st_ino != before.st_ino);   // a new file, never the old one rewritten
+    CHECK((after.st_mode & 07777) == 0600);
+    // Only state.json is left: the old content went with the temporary name.
+    std::string listing;
+    if (DIR* d = ::opendir(dir.path.c_str())) {
+        while (dirent* e = ::readdir(d)) {
+            std::string name = e->d_name;
+            if (name != "." && name != "..")
+                listing += name + " ";
+        }
+        ::closedir(d);
+    }
+    CHECK(listing == "state.json ");
 }
