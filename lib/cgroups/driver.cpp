@@ -7,6 +7,7 @@
 #include <oci/error.hpp>
 #include <oci/log.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -89,6 +90,10 @@ std::unique_ptr<Driver> open_driver(const Placement& placement, const DriverOpti
 void join_tasks_files(std::vector<TasksFile>& files)
 {
     for (auto& f : files) {
+        if (!f.fd)
+            f.fd.reset(::open(f.path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+        if (!f.fd)
+            throw_errno("join cgroup: open " + f.path);
         if (::write(f.fd.get(), "0", 1) != 1)
             throw_errno("join cgroup: write 0 to " + f.path);
         f.fd.reset();

@@ -47,7 +47,8 @@ struct TasksFile {
 };
 
 // In the new process, before it makes any thread: "0" to each file, which it
-// then closes. Errors name the file.
+// then closes. A file without an fd is opened by its path (the process joins
+// cgroups that were made after it was born). Errors name the file.
 void join_tasks_files(std::vector<TasksFile>& files);
 
 // Where the container's cgroup is in each hierarchy: the hierarchy's dir
@@ -89,6 +90,13 @@ public:
     // is joined unless it holds processes or is frozen. All or nothing: the
     // directories it made are removed again when a later step fails.
     virtual void create() = 0;
+    // create() in two steps, around the clone of the container's init, so that
+    // the second runs while the init makes its namespaces: first what
+    // clone3(CLONE_INTO_CGROUP) needs (the cgroup2 directory of a unified or
+    // hybrid host), then the rest (the v1 hierarchies). Drivers that cannot
+    // split do everything in the first step.
+    virtual void create_clone_target() { create(); }
+    virtual void create_remaining() {}
 
     // Translates and writes every resource, the device policy included (deny
     // all, the configured rules, the default allow list). Errors name the
@@ -110,6 +118,9 @@ public:
     // for writing. A single-threaded process that writes "0" to them moves
     // itself without the migration lock (join_tasks_files). Empty on cgroup2.
     virtual std::vector<TasksFile> open_tasks_files() const = 0;
+    // The same files by path only, for a process born before they exist
+    // (create_remaining), which opens them itself.
+    virtual std::vector<TasksFile> name_tasks_files() const { return {}; }
 
     // freezer.state FROZEN (v1) or cgroup.freeze 1 (v2), returning once the
     // kernel reports the cgroup frozen; thaw the reverse.

@@ -89,30 +89,19 @@ public:
 
     void create() override
     {
-        const Entry& main = primary();
-        if (!options_.join_populated && exists(main.dir)) {
-            auto procs = read_procs(main.dir, true);
-            if (!procs.empty())
-                throw Error("cgroup " + main.dir + " already holds " + std::to_string(procs.size()) + " process(es)");
-            if (frozen())
-                throw Error("cgroup " + freezer()->dir + " is frozen");
-        }
-        std::vector<std::string> created;
-        try {
-            for (const auto& e : entries_) {
-                bool is_cpuset = has(e.hierarchy, "cpuset");
-                std::string base = e.hierarchy.dir.empty() ? options_.root : options_.root + "/" + e.hierarchy.dir;
-                make_cgroup_path(base, e.dir.substr(base.size()), &created,
-                                 [&](const std::string& parent, const std::string& dir, bool made) {
-                                     if (is_cpuset && made)
-                                         init_cpuset(parent, dir);
-                                 });
-            }
-        } catch (...) {
-            for (auto it = created.rbegin(); it != created.rend(); ++it)
-                ::rmdir(it->c_str());
-            throw;
-        }
+        check_unused();
+        make_entries([](const Entry&) { return true; });
+    }
+
+    // The hybrid host's cgroup2 directory; the v1 ones follow in create_remaining.
+    void create_clone_target() override
+    {
+        check_unused();
+        make_entries([](const Entry& e) { return e.hierarchy.v2; });
+    }
+    void create_remaining() override
+    {
+        make_entries([](const Entry& e) { return !e.hierarchy.v2; });
     }
 
     void apply(const spec::Resources& r) override { write_resources(r, !options_.skip_devices); }
@@ -142,16 +131,21 @@ public:
 
     std::vector<TasksFile> open_tasks_files() const override
     {
-        std::vector<TasksFile> out;
-        for (const auto& e : entries_) {
-            if (e.hierarchy.v2)
-                continue;
-            TasksFile f{e.dir + "/tasks", util::unique_fd()};
+        std::vector<TasksFile> out = name_tasks_files();
+        for (auto& f : out) {
             f.fd.reset(::open(f.path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
             if (!f.fd)
                 throw_errno("open " + f.path);
-            out.push_back(std::move(f));
         }
+        return out;
+    }
+
+    std::vector<TasksFile> name_tasks_files() const override
+    {
+        std::vector<TasksFile> out;
+        for (const auto& e : entries_)
+            if (!e.hierarchy.v2)
+                out.push_back({e.dir + "/tasks", util::unique_fd()});
         return out;
     }
 
@@ -262,6 +256,42 @@ private:
     }
 
     const Entry* freezer() const { return find("freezer"); }
+
+    void check_unused() const
+    {
+        const Entry& main = primary();
+        if (!options_.join_populated && exists(main.dir)) {
+            auto procs = read_procs(main.dir, true);
+            if (!procs.empty())
+                throw Error("cgroup " + main.dir + " already holds " + std::to_string(procs.size()) + " process(es)");
+            if (frozen())
+                throw Error("cgroup " + freezer()->dir + " is frozen");
+        }
+    }
+
+    // mkdir of the chosen entries, all or nothing.
+    template <typename Pred>
+    void make_entries(Pred chosen)
+    {
+        std::vector<std::string> created;
+        try {
+            for (const auto& e : entries_) {
+                if (!chosen(e))
+                    continue;
+                bool is_cpuset = has(e.hierarchy, "cpuset");
+                std::string base = e.hierarchy.dir.empty() ? options_.root : options_.root + "/" + e.hierarchy.dir;
+                make_cgroup_path(base, e.dir.substr(base.size()), &created,
+                                 [&](const std::string& parent, const std::string& dir, bool made) {
+                                     if (is_cpuset && made)
+                                         init_cpuset(parent, dir);
+                                 });
+            }
+        } catch (...) {
+            for (auto it = created.rbegin(); it != created.rend(); ++it)
+                ::rmdir(it->c_str());
+            throw;
+        }
+    }
 
     const Entry* unified() const
     {

@@ -62,8 +62,13 @@ std::string real_path(const std::string& path, const std::string& what)
 // controller cannot be honoured, and that is an error, not a container
 // running without them. Device rules are not applied (nor needed: a user
 // namespace cannot create device nodes).
+//
+// With `split`, only what the clone needs is made here (create_clone_target),
+// and finish_cgroup makes the rest and writes the limits once the init is
+// making its namespaces. Only with root and the cgroupfs drivers, where none
+// of the rootless decisions above can come up.
 std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id, bool systemd,
-                                             const std::function<void(const cgroups::Placement&)>& record)
+                                             bool split, const std::function<void(const cgroups::Placement&)>& record)
 {
     bool privileged = !running_rootless();
     cgroups::DriverOptions options;
@@ -76,6 +81,10 @@ std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg,
     try {
         auto driver = cgroups::make_driver(path, id, options);
         record(driver->placement());
+        if (split) {
+            driver->create_clone_target();
+            return driver;
+        }
         driver->create();
         try {
             driver->apply(resources);
@@ -97,6 +106,13 @@ std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg,
         log_debug(std::string("rootless: no cgroup is delegated to us, the container stays in ours: ") + e.what());
         return nullptr;
     }
+}
+
+void finish_cgroup(cgroups::Driver& driver, const spec::LinuxConfig* linux_cfg)
+{
+    static const spec::Resources no_resources;
+    driver.create_remaining();
+    driver.apply(linux_cfg && linux_cfg->resources ? *linux_cfg->resources : no_resources);
 }
 
 struct Checked {
@@ -241,11 +257,13 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Shared with the undo step, which runs after this scope's locals are gone.
     std::shared_ptr<cgroups::Driver> cgroup;
+    bool split_cgroup = unshare_early(spawn_plan, ns) && !runtime.systemd_cgroup && !running_rootless();
     if (!runtime.cgroups_disabled)
-        cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup, [&](const cgroups::Placement& placement) {
-            rec.cgroup = placement;
-            dir.write(rec);
-        });
+        cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup, split_cgroup,
+                             [&](const cgroups::Placement& placement) {
+                                 rec.cgroup = placement;
+                                 dir.write(rec);
+                             });
     else if (linux_cfg && linux_cfg->resources)
         log_debug("cgroups are disabled: linux.resources is not applied");
     if (!cgroup)
@@ -297,11 +315,13 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     std::vector<cgroups::TasksFile> tasks;
     if (cgroup) {
         spawn_plan.cgroup_fd = cgroup->dir_fd_for_clone();
-        tasks = cgroup->open_tasks_files();
+        tasks = split_cgroup ? cgroup->name_tasks_files() : cgroup->open_tasks_files();
         ctx.cgroup_tasks = &tasks;
     }
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
+    if (cgroup && split_cgroup)
+        finish_cgroup(*cgroup, linux_cfg);
     bool joined_by_itself = spawn_plan.cgroup_fd >= 0 || !tasks.empty();
     tasks.clear();
     util::fault_point("create.after_spawn");

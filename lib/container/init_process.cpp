@@ -168,10 +168,14 @@ void init_sequence(InitContext& ctx)
     const auto& lc = c.config->linux_config;
 
     // While single-threaded and before anything else: the v1 cgroups, by
-    // writing "0" (ourselves), which takes no migration lock.
-    if (ctx.cgroup_tasks)
+    // writing "0" (ourselves), which takes no migration lock. Unless the
+    // parent makes them while we make our namespaces: then after Msg::go.
+    bool join_after_go = ctx.cgroup_tasks && !ctx.cgroup_tasks->empty() && !ctx.cgroup_tasks->front().fd;
+    if (ctx.cgroup_tasks && !join_after_go)
         cgroups::join_tasks_files(*ctx.cgroup_tasks);
     begin_setup_process(c.maps_written_unprivileged);
+    if (ctx.early_unshare_flags != 0 && ::unshare(ctx.early_unshare_flags) < 0)
+        throw_errno("create namespaces");
 
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     // Internal fds move above the preserved range.
@@ -187,6 +191,8 @@ void init_sequence(InitContext& ctx)
     close_fds_except(first_free, keep);
 
     ctx.state_json = expect(sync_fd, Msg::go).text;   // uid/gid maps are written
+    if (join_after_go)
+        cgroups::join_tasks_files(*ctx.cgroup_tasks);
     // Still alone in our new namespaces: nothing from the container saw us dumpable.
     if (c.maps_written_unprivileged)
         ::prctl(PR_SET_DUMPABLE, 0);

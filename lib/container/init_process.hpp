@@ -23,11 +23,13 @@ struct InitContext {
     const sys::NamespacePlan* namespaces = nullptr;
     sys::CapabilitySets capabilities;
     const sys::SeccompProgram* seccomp = nullptr;   // compiled by the parent
-    std::vector<cgroups::TasksFile>* cgroup_tasks = nullptr;   // v1: joined first thing
+    // v1: joined first thing, or (files not yet open) as soon as Msg::go says they exist
+    std::vector<cgroups::TasksFile>* cgroup_tasks = nullptr;
     std::string id;
     std::string rootfs;          // absolute host path
     std::string bundle;
     int unshare_flags = 0;       // namespaces the init makes itself (after joining)
+    int early_unshare_flags = 0; // namespaces it makes before waiting for Msg::go
     int sync_fd = -1;            // SEQPACKET to the parent
     int fifo_fd = -1;            // exec.fifo, O_RDWR: a byte on it means "start"
     int status_fd = -1;          // start.status, O_RDWR: an error for start, or EOF at exec

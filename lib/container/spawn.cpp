@@ -72,6 +72,18 @@ SpawnPlan plan_spawn(const sys::NamespacePlan& ns, const spec::LinuxConfig* linu
     return plan;
 }
 
+bool unshare_early(SpawnPlan& plan, const sys::NamespacePlan& ns)
+{
+    using T = spec::NamespaceType;
+    if (ns.creates(T::user) || ns.joins_type(T::user))
+        return false;
+    // A pid namespace can only be entered by being born into it.
+    int movable = plan.clone_flags & (CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS);
+    plan.clone_flags &= ~movable;
+    plan.early_unshare_flags |= movable;
+    return movable != 0;
+}
+
 util::OwnedChild spawn_init(const SpawnPlan& plan, InitContext& ctx)
 {
     std::optional<ChildrenNamespace> pid_ns, time_ns;
@@ -86,6 +98,7 @@ util::OwnedChild spawn_init(const SpawnPlan& plan, InitContext& ctx)
     }
 
     ctx.parent_pid = ::getpid();
+    ctx.early_unshare_flags = plan.early_unshare_flags;
     int pidfd = -1;
     pid_t pid = clone_with_pidfd(static_cast<uint64_t>(plan.clone_flags), pidfd, plan.cgroup_fd);
     if (pid == 0)

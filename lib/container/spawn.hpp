@@ -36,6 +36,7 @@ pid_t clone_with_pidfd(uint64_t flags, int& pidfd, int cgroup_fd = -1);
 struct SpawnPlan {
     int clone_flags = 0;       // CLONE_NEW* at clone time
     int unshare_flags = 0;     // made by the init itself after joining
+    int early_unshare_flags = 0;   // made by the init at once, while the parent works on
     bool new_time_ns = false;
     const spec::TimeOffsets* time_offsets = nullptr;
     int join_pid_ns_fd = -1;   // pid namespace joined by path
@@ -44,6 +45,12 @@ struct SpawnPlan {
 
 // Splits the namespace plan into what clone3 creates and what the init does.
 SpawnPlan plan_spawn(const sys::NamespacePlan& ns, const spec::LinuxConfig* linux_config);
+
+// Moves the namespaces that need nothing from the parent (no user namespace is
+// involved) from clone3 to the init's first step, so that the parent's work
+// after the clone and the kernel's work of making them overlap. Returns
+// whether any moved.
+bool unshare_early(SpawnPlan& plan, const sys::NamespacePlan& ns);
 
 // Clones the init; in the child runs init_main(ctx) (never returns there).
 util::OwnedChild spawn_init(const SpawnPlan& plan, InitContext& ctx);
