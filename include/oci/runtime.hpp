@@ -176,8 +176,9 @@ int parse_signal(const std::string& text);
 
 // CVE-2019-5736: a process that will enter a container must not be the host
 // binary. Call first thing in main() of a program that creates or runs
-// containers: unless the program already runs from a sealed in-memory copy,
-// it re-executes itself from one (and this call does not return).
+// containers: unless the program already runs from a view of its binary that
+// cannot be written (a read-only overlayfs, or a sealed in-memory copy), it
+// re-executes itself from one (and this call does not return).
 void reexec_sealed(char** argv);
 
 // The runtime-spec features document: what this build and kernel support.

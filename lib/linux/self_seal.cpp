@@ -152,12 +152,6 @@ bool same_file(int a, int b)
 
 } // namespace
 
-bool running_sealed()
-{
-    util::unique_fd exe(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
-    return exe && fd_sealed(exe.get());
-}
-
 void ensure_running_sealed(char** argv)
 {
     util::unique_fd exe(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));

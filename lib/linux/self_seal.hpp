@@ -11,7 +11,4 @@ namespace oci::sys {
 // the current program from one (does not return). Throws if it cannot.
 void ensure_running_sealed(char** argv);
 
-// Whether /proc/self/exe is a sealed memfd (for tests and the probe).
-bool running_sealed();
-
 } // namespace oci::sys
