@@ -286,8 +286,9 @@ def binary_facts(rt):
         name = line.strip().split()[0] if line.strip() else ""
         if name and "vdso" not in name and "ld-linux" not in name:
             libs.append(name)
-    if "not a dynamic executable" in r.stdout + r.stderr:
-        libs = ["(static)"]
+    # ldd says "statically linked" of a static PIE, "not a dynamic executable" of -static.
+    if "not a dynamic executable" in r.stdout + r.stderr or "statically linked" in r.stdout:
+        libs = ["none (static)"]
     return path, size, libs
 
 
