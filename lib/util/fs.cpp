@@ -86,8 +86,11 @@ void write_file_atomic(int dir_fd, const std::string& name, std::string_view dat
         // An exchange, then an unlink of the old content, rather than a rename over
         // it: ext4 (auto_da_alloc) starts writeback of a file renamed over another,
         // which costs five times as much here. Readers see one file or the other
-        // either way. The exchange needs an existing target and file system support.
-        if (::renameat2(dir_fd, tmp.c_str(), dir_fd, name.c_str(), RENAME_EXCHANGE) == 0) {
+        // either way. The exchange needs an existing target and file system support,
+        // and is never made with a directory (which rename refuses to replace).
+        struct stat old_st;
+        bool exchange = ::fstatat(dir_fd, name.c_str(), &old_st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(old_st.st_mode);
+        if (exchange && ::renameat2(dir_fd, tmp.c_str(), dir_fd, name.c_str(), RENAME_EXCHANGE) == 0) {
             ::unlinkat(dir_fd, tmp.c_str(), 0);
             return;
         }

@@ -141,3 +141,15 @@ TEST_CASE("write_file_atomic replaces a file and leaves no temporary behind")
     }
     CHECK(listing == "state.json ");
 }
+
+TEST_CASE("write_file_atomic never moves a directory out of the way")
+{
+    TempDir dir;
+    oci::util::unique_fd dfd(::open(dir.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(dfd);
+    REQUIRE(::mkdir((dir.path + "/pid").c_str(), 0700) == 0);
+    CHECK_THROWS_AS(oci::util::write_file_atomic(dfd.get(), "pid", "42", 0644), oci::Error);
+    struct stat st;
+    REQUIRE(::stat((dir.path + "/pid").c_str(), &st) == 0);
+    CHECK(S_ISDIR(st.st_mode));
+}
