@@ -257,7 +257,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Shared with the undo step, which runs after this scope's locals are gone.
     std::shared_ptr<cgroups::Driver> cgroup;
-    bool split_cgroup = unshare_early(spawn_plan, ns) && !runtime.systemd_cgroup && !running_rootless();
+    // Without a user namespace the init makes its namespaces itself, and with
+    // root the cgroup is finished meanwhile.
+    bool init_unshares = unshare_early(spawn_plan, ns);
+    bool split_cgroup = init_unshares && !runtime.systemd_cgroup && !running_rootless();
     if (!runtime.cgroups_disabled)
         cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup, split_cgroup,
                              [&](const cgroups::Placement& placement) {

@@ -174,8 +174,12 @@ void init_sequence(InitContext& ctx)
     if (ctx.cgroup_tasks && !join_after_go)
         cgroups::join_tasks_files(*ctx.cgroup_tasks);
     begin_setup_process(c.maps_written_unprivileged);
-    if (ctx.early_unshare_flags != 0 && ::unshare(ctx.early_unshare_flags) < 0)
-        throw_errno("create namespaces");
+    if (ctx.early_unshare_flags != 0) {
+        if (::unshare(ctx.early_unshare_flags) < 0)
+            throw_errno("create namespaces");
+        // The parent is still making the cgroup: its undo must meet our failure.
+        util::fault_point("init.after_early_namespaces");
+    }
 
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     // Internal fds move above the preserved range.

@@ -119,7 +119,7 @@ trace_points() {
 # Where a point's failure shows: the command that runs it.
 phase_of() {
     case $1 in
-        create.* | init.after_go | init.after_namespaces | init.*mounts | init.*pivot | init.after_finish_root | \
+        create.* | init.after_early_namespaces | init.after_go | init.after_namespaces | init.*mounts | init.*pivot | init.after_finish_root | \
             init.after_masked_paths | init.after_create_container_hooks | init.after_sysctls | init.*caps | \
             init.before_created) echo create ;;
         start.* | init.after_start*) echo start ;;
