@@ -62,39 +62,9 @@ not_rootless() {
 # bundles from `ocirun spec --rootless` over rootfs copies it owns. Sentinels, volumes and pause
 # dirs are the user's too, so that a failed defence would reach them.
 
-RL_CREATED=0
-
-# Runs CMD... as the unprivileged test user, in a clean environment (VAR=value words may come
-# first).
-as_user() {
-    setpriv --reuid "$RL_UID" --regid "$RL_GID" --init-groups -- \
-        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_HOME" USER="$RL_USER" LOGNAME="$RL_USER" \
-        XDG_RUNTIME_DIR="$RL_XDG" "$@"
-}
-
 # Gives PATH... (recursively) to the test user in rootless mode; a no-op otherwise.
 give_user() {
     if mode_rootless; then chown -R -h "$RL_UID:$RL_GID" "$@"; fi
-}
-
-# Kills what the user still runs (every process of this user is one the file started), then
-# removes the user, its group and its subordinate id ranges.
-rl_remove_user() {
-    [ "$RL_CREATED" = 1 ] || return 0
-    local pid i f
-    for i in 1 2 3 4 5; do
-        pid=$(ps -o pid= -u "$RL_UID" 2>/dev/null | tr -d ' ')
-        [ -n "$pid" ] || break
-        # shellcheck disable=SC2086 # one pid per word
-        kill -KILL $pid 2>/dev/null
-        sleep 0.2
-    done
-    userdel "$RL_USER" >/dev/null 2>&1 || userdel -f "$RL_USER" >/dev/null 2>&1
-    groupdel "$RL_USER" >/dev/null 2>&1
-    for f in /etc/subuid /etc/subgid; do
-        if [ -f "$f" ] && grep -q "^${RL_USER}:" "$f"; then sed -i "/^${RL_USER}:/d" "$f"; fi
-    done
-    RL_CREATED=0
 }
 
 _rl_exit() {
@@ -116,33 +86,16 @@ attack_setup_rootless() {
         [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 1)" = 0 ]; then
         t_skip_all "rootless: unprivileged user namespaces are disabled on this host"
     fi
-    RL_USER="ociat$$"
-    useradd --no-create-home --user-group --shell /bin/sh --home-dir "$T_TMP/user/home" "$RL_USER" >/dev/null 2>&1 ||
-        t_bail_out "useradd $RL_USER failed"
-    RL_CREATED=1
     trap _rl_exit EXIT
-    RL_UID=$(id -u "$RL_USER")
-    RL_GID=$(id -g "$RL_USER")
-    local start
-    start=$(cat /etc/subuid /etc/subgid 2>/dev/null |
-        awk -F: 'BEGIN { m = 1000000 } NF >= 3 && $2 + $3 > m { m = $2 + $3 } END { print int((m + 65535) / 65536) * 65536 }')
-    sed -i "/^${RL_USER}:/d" /etc/subuid /etc/subgid 2>/dev/null
-    usermod --add-subuids "$start-$((start + 65535))" --add-subgids "$start-$((start + 65535))" "$RL_USER" ||
-        t_bail_out "usermod --add-subuids for $RL_USER failed"
-    RL_SUB_START=$start
+    rl_create_user "ociat$$"
     # The user reaches its own directory in the file's temp dir and what the cases give it.
     chmod 711 "$T_TMP"
-    RL_DIR=$T_TMP/user
-    RL_HOME=$RL_DIR/home
-    RL_XDG=$RL_DIR/xdg
-    RL_ROOT=$RL_XDG/ocirun
-    RL_ROOTFS=$RL_DIR/rootfs
     mkdir -p "$RL_HOME" "$RL_XDG" "$RL_DIR/bin"
     cp -a "$ROOTFS" "$RL_ROOTFS"
     install -m 0755 "$OCIRUN" "$RL_DIR/bin/ocirun"
     chown -R "$RL_UID:$RL_GID" "$RL_DIR"
     chmod 700 "$RL_XDG"
-    t_diag "rootless: user $RL_USER (uid $RL_UID), subordinate ids $RL_SUB_START+65536"
+    t_diag "rootless: user $RL_USER (uid $RL_UID), subordinate ids $RL_SUB_START+$RL_SUB_COUNT"
     OCIRUN=$RL_DIR/bin/ocirun
     ATTACK_ROOT=$RL_ROOT
     t_add_state_root "$RL_ROOT"
@@ -169,16 +122,7 @@ attack_setup_rootless() {
 eval "_attack_root_$(declare -f oci)"
 oci() {
     mode_rootless || { _attack_root_oci "$@"; return; }
-    local rc=0
-    as_user "$OCIRUN" "$@" || rc=$?
-    if [ $rc -eq 0 ] && { [ "${1:-}" = create ] || [ "${1:-}" = run ]; } && [ $# -ge 2 ]; then
-        local id=${!#} pid
-        pid=$(as_user "$OCIRUN" state "$id" 2>/dev/null | jq -r '.pid // empty' 2>/dev/null) || true
-        if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/stat" ]; then
-            echo "$pid $(_t_starttime "$pid")" >>"$T_TMP/pids"
-        fi
-    fi
-    return $rc
+    uoci "$@"
 }
 
 # In rootless mode, lib.sh's bundles get the rootless template's namespaces, id mappings,

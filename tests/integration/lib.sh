@@ -601,6 +601,84 @@ leak_check() {
     return 1
 }
 
+# --- an unprivileged user of the file's own ----------------------------------------------------
+# test_rootless.sh and the attack suite's rootless mode run ocirun as a user they create, with a
+# subordinate id range, in a clean environment. Each file removes it at exit (rl_remove_user)
+# in the order its cleanup needs.
+
+RL_CREATED=0
+
+# Creates user NAME with a group of its own and a 65536-id subordinate range past every range
+# given out, the same in /etc/subuid and /etc/subgid so that one mapping serves uids and gids
+# (it replaces any range useradd added). Sets RL_USER, RL_UID, RL_GID, RL_SUB_START,
+# RL_SUB_COUNT, and the paths the user is to own under $T_TMP/user: RL_DIR, RL_HOME, RL_XDG,
+# RL_ROOT (its default state root) and RL_ROOTFS. The caller makes and gives them.
+# shellcheck disable=SC2034 # the RL_ variables are for the caller
+rl_create_user() {
+    RL_USER=$1
+    RL_DIR=$T_TMP/user
+    RL_HOME=$RL_DIR/home
+    RL_XDG=$RL_DIR/xdg
+    RL_ROOT=$RL_XDG/ocirun
+    RL_ROOTFS=$RL_DIR/rootfs
+    useradd --no-create-home --user-group --shell /bin/sh --home-dir "$RL_HOME" "$RL_USER" >/dev/null 2>&1 ||
+        t_bail_out "useradd $RL_USER failed"
+    RL_CREATED=1
+    RL_UID=$(id -u "$RL_USER")
+    RL_GID=$(id -g "$RL_USER")
+    local start
+    start=$(cat /etc/subuid /etc/subgid 2>/dev/null |
+        awk -F: 'BEGIN { m = 1000000 } NF >= 3 && $2 + $3 > m { m = $2 + $3 } END { print int((m + 65535) / 65536) * 65536 }')
+    sed -i "/^${RL_USER}:/d" /etc/subuid /etc/subgid 2>/dev/null
+    usermod --add-subuids "$start-$((start + 65535))" --add-subgids "$start-$((start + 65535))" "$RL_USER" ||
+        t_bail_out "usermod --add-subuids for $RL_USER failed"
+    RL_SUB_START=$start
+    RL_SUB_COUNT=65536
+}
+
+# Kills what the user still runs (by pid: every process of this user is one the file
+# started), then removes the user, its group and its subordinate id ranges.
+rl_remove_user() {
+    [ "$RL_CREATED" = 1 ] || return 0
+    local pid i f
+    for i in 1 2 3 4 5; do
+        pid=$(ps -o pid= -u "$RL_UID" 2>/dev/null | tr -d ' ')
+        [ -n "$pid" ] || break
+        # shellcheck disable=SC2086 # one pid per word
+        kill -KILL $pid 2>/dev/null
+        sleep 0.2
+    done
+    userdel "$RL_USER" >/dev/null 2>&1 || userdel -f "$RL_USER" >/dev/null 2>&1
+    groupdel "$RL_USER" >/dev/null 2>&1
+    # userdel removes the user's ranges where shadow supports subordinate ids; make sure.
+    for f in /etc/subuid /etc/subgid; do
+        if [ -f "$f" ] && grep -q "^${RL_USER}:" "$f"; then sed -i "/^${RL_USER}:/d" "$f"; fi
+    done
+    RL_CREATED=0
+}
+
+# Runs CMD... as the user, with a clean login-like environment (VAR=value words may come first).
+as_user() {
+    setpriv --reuid "$RL_UID" --regid "$RL_GID" --init-groups -- \
+        env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_HOME" \
+        USER="$RL_USER" LOGNAME="$RL_USER" XDG_RUNTIME_DIR="$RL_XDG" "$@"
+}
+
+# $OCIRUN as the user, with its default state root; like oci, it remembers the pid of each
+# container it creates for the leak check.
+uoci() {
+    local rc=0
+    as_user "$OCIRUN" "$@" || rc=$?
+    if [ "$rc" -eq 0 ] && { [ "${1:-}" = create ] || [ "${1:-}" = run ]; } && [ $# -ge 2 ]; then
+        local id=${!#} pid
+        pid=$(as_user "$OCIRUN" state "$id" 2>/dev/null | jq -r '.pid // empty' 2>/dev/null) || true
+        if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/stat" ]; then
+            echo "$pid $(_t_starttime "$pid")" >>"$T_TMP/pids"
+        fi
+    fi
+    return "$rc"
+}
+
 # --- cleanup -----------------------------------------------------------------------------------
 
 # Removes whatever this file's tests own: containers (through ocirun, then by force), test

@@ -32,42 +32,6 @@ t_setup_file
 
 # --- the unprivileged user ------------------------------------------------------------------------
 
-RL_USER="ocirl$$"
-RL_UID=
-RL_GID=
-RL_DIR=$T_TMP/user          # everything the user owns: home, runtime dir, bundles, rootfs
-RL_HOME=$RL_DIR/home
-RL_XDG=$RL_DIR/xdg
-RL_ROOT=$RL_XDG/ocirun      # its default state root
-RL_ROOTFS=$RL_DIR/rootfs
-RL_SUB_START=
-RL_SUB_COUNT=
-RL_CREATED=0
-
-# Kills what the user still runs (by pid: every process of this user is one the file
-# started), then removes the user, its group and its subordinate id ranges.
-rl_remove_user() {
-    [ "$RL_CREATED" = 1 ] || return 0
-    local pid i
-    for i in 1 2 3 4 5; do
-        pid=$(ps -o pid= -u "$RL_UID" 2>/dev/null | tr -d ' ')
-        [ -n "$pid" ] || break
-        # shellcheck disable=SC2086 # one pid per word
-        kill -KILL $pid 2>/dev/null
-        sleep 0.2
-    done
-    userdel "$RL_USER" >/dev/null 2>&1 || userdel -f "$RL_USER" >/dev/null 2>&1
-    groupdel "$RL_USER" >/dev/null 2>&1
-    # userdel removes the user's ranges where shadow supports subordinate ids; make sure.
-    local f
-    for f in /etc/subuid /etc/subgid; do
-        if [ -f "$f" ] && grep -q "^${RL_USER}:" "$f"; then
-            sed -i "/^${RL_USER}:/d" "$f"
-        fi
-    done
-    RL_CREATED=0
-}
-
 rl_exit() {
     local rc=$?
     rl_remove_user
@@ -76,29 +40,7 @@ rl_exit() {
 }
 trap rl_exit EXIT
 
-# The first range of NAME in FILE (/etc/subuid or /etc/subgid): "start count".
-sub_range() {
-    awk -F: -v u="$1" '$1 == u { print $2, $3; exit }' "$2" 2>/dev/null
-}
-
-# A range past every range already given out in both files.
-free_sub_start() {
-    cat /etc/subuid /etc/subgid 2>/dev/null |
-        awk -F: 'BEGIN { m = 1000000 } NF >= 3 && $2 + $3 > m { m = $2 + $3 } END { print int((m + 65535) / 65536) * 65536 }'
-}
-
-useradd --no-create-home --user-group --shell /bin/sh --home-dir "$RL_HOME" "$RL_USER" >/dev/null 2>&1 ||
-    t_bail_out "useradd $RL_USER failed"
-RL_CREATED=1
-RL_UID=$(id -u "$RL_USER")
-RL_GID=$(id -g "$RL_USER")
-# The same range in both files, so that one mapping serves uids and gids.
-if [ -z "$(sub_range "$RL_USER" /etc/subuid)" ] || [ "$(sub_range "$RL_USER" /etc/subuid)" != "$(sub_range "$RL_USER" /etc/subgid)" ]; then
-    start=$(free_sub_start)
-    usermod --add-subuids "$start-$((start + 65535))" --add-subgids "$start-$((start + 65535))" "$RL_USER" ||
-        t_bail_out "usermod --add-subuids for $RL_USER failed"
-fi
-read -r RL_SUB_START RL_SUB_COUNT <<<"$(sub_range "$RL_USER" /etc/subuid)"
+rl_create_user "ocirl$$"
 t_diag "user $RL_USER: uid $RL_UID, gid $RL_GID, subordinate ids $RL_SUB_START+$RL_SUB_COUNT"
 
 # The user must reach its own directory inside the file's temp dir, and nothing else there.
@@ -109,32 +51,10 @@ chown -R "$RL_UID:$RL_GID" "$RL_DIR"
 chmod 700 "$RL_DIR" "$RL_XDG"
 t_add_state_root "$RL_ROOT"
 
-# Runs CMD... as the user, with a clean login-like environment.
-as_user() {
-    setpriv --reuid "$RL_UID" --regid "$RL_GID" --init-groups -- \
-        env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_HOME" \
-        USER="$RL_USER" LOGNAME="$RL_USER" XDG_RUNTIME_DIR="$RL_XDG" "$@"
-}
-
 # Unprivileged user namespaces may still be refused (a seccomp or LSM policy): ask the kernel.
 if ! userns_err=$(cd / && as_user unshare --user --map-root-user true 2>&1); then
     t_skip_all "an unprivileged user cannot create a user namespace here: $userns_err"
 fi
-
-# ocirun as the user, with its default state root; like oci, it remembers the pid of each
-# container it creates for the leak check.
-uoci() {
-    local rc=0
-    as_user "$OCIRUN" "$@" || rc=$?
-    if [ "$rc" -eq 0 ] && { [ "${1:-}" = create ] || [ "${1:-}" = run ]; } && [ $# -ge 2 ]; then
-        local id=${!#} pid
-        pid=$("$OCIRUN" --root "$RL_ROOT" state "$id" 2>/dev/null | jq -r '.pid // empty' 2>/dev/null) || true
-        if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/stat" ]; then
-            echo "$pid $(_t_starttime "$pid")" >>"$T_TMP/pids"
-        fi
-    fi
-    return "$rc"
-}
 
 # Creates the user's bundle NAME from `ocirun spec --rootless` run as the user, on its rootfs
 # copy, running ARGS...; prints its path.
