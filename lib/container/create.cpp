@@ -68,9 +68,9 @@ std::string real_path(const std::string& path, const std::string& what)
 // making its namespaces. Only with root and the cgroupfs drivers, where none
 // of the rootless decisions above can come up.
 std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id, bool systemd,
-                                             bool split, const std::function<void(const cgroups::Placement&)>& record)
+                                             bool privileged, bool split,
+                                             const std::function<void(const cgroups::Placement&)>& record)
 {
-    bool privileged = !running_rootless();
     cgroups::DriverOptions options;
     options.skip_devices = !privileged;
     options.systemd = systemd;
@@ -260,9 +260,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // Without a user namespace the init makes its namespaces itself, and with
     // root the cgroup is finished meanwhile.
     bool init_unshares = unshare_early(spawn_plan, ns);
-    bool split_cgroup = init_unshares && !runtime.systemd_cgroup && !running_rootless();
+    bool rootless = running_rootless();
+    bool split_cgroup = init_unshares && !runtime.systemd_cgroup && !rootless;
     if (!runtime.cgroups_disabled)
-        cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup, split_cgroup,
+        cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup, !rootless, split_cgroup,
                              [&](const cgroups::Placement& placement) {
                                  rec.cgroup = placement;
                                  dir.write(rec);
