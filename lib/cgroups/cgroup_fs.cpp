@@ -146,13 +146,21 @@ void move_pid(const std::string& dir, pid_t pid)
 
 void remove_cgroup(const std::string& dir, const std::function<void()>& on_busy, int attempts)
 {
+    // rmdir first: a cgroup's directory lists dozens of control files, and
+    // one with children answers EBUSY, which is the time to look for them.
     for (int attempt = 0;; ++attempt) {
-        for (const auto& sub : subdirs(dir))
-            remove_cgroup(sub, on_busy, attempts);
         if (::rmdir(dir.c_str()) == 0 || errno == ENOENT)
             return;
-        if (errno != EBUSY || attempt >= attempts)
-            throw_errno("remove cgroup " + dir);
+        int err = errno;
+        if ((err != EBUSY && err != ENOTEMPTY) || attempt >= attempts)
+            throw_errno("remove cgroup " + dir, err);
+        auto children = subdirs(dir);
+        for (const auto& sub : children)
+            remove_cgroup(sub, on_busy, attempts);
+        if (!children.empty())
+            continue;
+        if (err != EBUSY)
+            throw_errno("remove cgroup " + dir, err);
         if (on_busy)
             on_busy();
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
