@@ -85,6 +85,9 @@ public:
 
     virtual Mode mode() const = 0;
     virtual const Placement& placement() const = 0;
+    // The host's hierarchies as the driver found them (the container's
+    // /sys/fs/cgroup mirrors them).
+    virtual const Layout& layout() const = 0;
 
     // mkdir the container's cgroup(s), parents as needed. An existing cgroup
     // is joined unless it holds processes or is frozen. All or nothing: the

@@ -37,6 +37,7 @@ public:
     }
 
     Mode mode() const override { return layout_.mode; }
+    const Layout& layout() const override { return layout_; }
     const Placement& placement() const override { return placement_; }
 
     void create() override

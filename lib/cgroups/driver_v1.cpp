@@ -67,7 +67,7 @@ void init_cpuset(const std::string& parent, const std::string& dir)
 class V1Driver final : public Driver {
 public:
     V1Driver(const Layout& layout, const Placement& placement, const DriverOptions& options)
-        : mode_(layout.mode), placement_(placement), options_(options)
+        : mode_(layout.mode), layout_(layout), placement_(placement), options_(options)
     {
         auto add = [&](const Hierarchy& h) {
             auto it = placement.find(h.dir);
@@ -85,6 +85,7 @@ public:
     }
 
     Mode mode() const override { return mode_; }
+    const Layout& layout() const override { return layout_; }
     const Placement& placement() const override { return placement_; }
 
     void create() override
@@ -356,6 +357,7 @@ private:
     }
 
     Mode mode_;
+    Layout layout_;
     Placement placement_;
     DriverOptions options_;
     std::vector<Entry> entries_;

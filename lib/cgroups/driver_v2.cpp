@@ -92,7 +92,7 @@ void enable_controllers(const std::string& dir)
 class V2Driver final : public Driver {
 public:
     V2Driver(const Layout& layout, const Placement& placement, const DriverOptions& options)
-        : placement_(placement), options_(options)
+        : layout_(layout), placement_(placement), options_(options)
     {
         if (!layout.unified)
             throw Error("no cgroup2 hierarchy on this host");
@@ -104,6 +104,7 @@ public:
     }
 
     Mode mode() const override { return Mode::unified; }
+    const Layout& layout() const override { return layout_; }
     const Placement& placement() const override { return placement_; }
 
     void create() override
@@ -271,6 +272,7 @@ private:
         apply_writes(plan.writes, [&](const std::string&) { return fd.get(); });
     }
 
+    Layout layout_;
     Placement placement_;
     DriverOptions options_;
     std::string base_;

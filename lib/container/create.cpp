@@ -115,6 +115,23 @@ void finish_cgroup(cgroups::Driver& driver, const spec::LinuxConfig* linux_cfg)
     driver.apply(linux_cfg && linux_cfg->resources ? *linux_cfg->resources : no_resources);
 }
 
+// The driver's view of the host's hierarchies in the form the container's
+// /sys/fs/cgroup is built from.
+std::vector<sys::CgroupMountInfo> cgroup_mounts_of(const cgroups::Layout& layout)
+{
+    std::vector<sys::CgroupMountInfo> out;
+    for (const auto& h : layout.v1) {
+        std::string controllers;
+        for (const auto& c : h.controllers)
+            controllers += (controllers.empty() ? "" : ",") + c;
+        out.push_back({"/sys/fs/cgroup/" + h.dir, "cgroup", controllers});
+    }
+    if (layout.unified)
+        out.push_back({layout.unified->dir.empty() ? "/sys/fs/cgroup" : "/sys/fs/cgroup/" + layout.unified->dir,
+                       "cgroup2", ""});
+    return out;
+}
+
 struct Checked {
     spec::Config config;
     std::string bundle;
@@ -321,6 +338,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         spawn_plan.cgroup_fd = cgroup->dir_fd_for_clone();
         tasks = split_cgroup ? cgroup->name_tasks_files() : cgroup->open_tasks_files();
         ctx.cgroup_tasks = &tasks;
+        ctx.cgroup_mounts = cgroup_mounts_of(cgroup->layout());
     }
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();

@@ -104,6 +104,7 @@ void setup_rootfs(const InitContext& c)
     mctx.own_cgroup_ns = own_ns(c, spec::NamespaceType::cgroup);
     mctx.own_net_ns = own_ns(c, spec::NamespaceType::network);
     mctx.own_cgroups = util::read_file_at(c.proc_fd, "self/cgroup");
+    mctx.cgroup_mounts = c.cgroup_mounts ? &*c.cgroup_mounts : nullptr;
 
     sys::prepare_rootfs(c.rootfs);
     util::unique_fd root(::open(c.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));

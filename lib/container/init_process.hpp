@@ -4,6 +4,7 @@
 
 #include "cgroups/driver.hpp"
 #include "linux/capabilities.hpp"
+#include "linux/cgroup_mount.hpp"
 #include "linux/namespaces.hpp"
 #include "linux/seccomp.hpp"
 
@@ -11,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,9 @@ struct InitContext {
     const sys::SeccompProgram* seccomp = nullptr;   // compiled by the parent
     // v1: joined first thing, or (files not yet open) as soon as Msg::go says they exist
     std::vector<cgroups::TasksFile>* cgroup_tasks = nullptr;
+    // The host's cgroup hierarchies as the parent's driver found them, sparing
+    // the init a read of mountinfo; nullopt without a driver.
+    std::optional<std::vector<sys::CgroupMountInfo>> cgroup_mounts;
     std::string id;
     std::string rootfs;          // absolute host path
     std::string bundle;

@@ -1,8 +1,9 @@
 // /sys/fs/cgroup inside the container, mirroring the host's layout: a
 // cgroup2 mount on unified hosts; on v1 and hybrid hosts a tmpfs holding one
-// mount per hierarchy. With its own cgroup namespace the container gets fresh
-// mounts rooted at its cgroup; otherwise (or where the kernel refuses, as in a
-// user namespace for v1) binds of its own cgroup directories.
+// mount per hierarchy. A cgroup2 hierarchy is mounted afresh when the
+// container has its own cgroup namespace (rooted at its cgroup); every other
+// hierarchy, and cgroup2 where the kernel refuses, is a bind of the
+// container's own cgroup directory, as runc makes them.
 #pragma once
 
 #include <string>
@@ -24,8 +25,9 @@ std::vector<CgroupMountInfo> parse_cgroup_mounts(const std::string& mountinfo);
 std::string own_cgroup_path(const std::string& proc_self_cgroup, const CgroupMountInfo& hierarchy);
 
 // own_cgroups: /proc/self/cgroup as read before the container's cgroup
-// namespace was made (inside it every path reads "/").
-void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned long flags, bool in_user_ns,
-                       bool own_cgroup_ns, const std::string& own_cgroups);
+// namespace was made (inside it every path reads "/"). `known`: the host's
+// hierarchies as the parent found them, or nullptr to read mountinfo.
+void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned long flags, bool own_cgroup_ns,
+                       const std::string& own_cgroups, const std::vector<CgroupMountInfo>* known);
 
 } // namespace oci::sys

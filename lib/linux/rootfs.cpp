@@ -279,8 +279,8 @@ void mount_all(int root_fd, const std::vector<spec::Mount>& mounts, const MountC
             if (is_bind(m, opts))
                 mount_bind(root_fd, m, opts, ctx);
             else if (m.type == "cgroup" || m.type == "cgroup2")
-                mount_cgroup_tree(root_fd, m.destination, opts.flags, ctx.in_user_ns, ctx.own_cgroup_ns,
-                                  ctx.own_cgroups);
+                mount_cgroup_tree(root_fd, m.destination, opts.flags, ctx.own_cgroup_ns, ctx.own_cgroups,
+                                  ctx.cgroup_mounts);
             else
                 mount_filesystem(root_fd, m, opts, ctx);
             apply_propagation_and_attrs(root_fd, m, opts);

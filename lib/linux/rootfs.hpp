@@ -4,6 +4,8 @@
 // through its fd.
 #pragma once
 
+#include "linux/cgroup_mount.hpp"
+
 #include <oci/spec.hpp>
 
 #include <string>
@@ -18,6 +20,7 @@ struct MountContext {
     bool own_cgroup_ns = false;
     bool own_net_ns = false;
     std::string own_cgroups;     // /proc/self/cgroup before the cgroup namespace
+    const std::vector<CgroupMountInfo>* cgroup_mounts = nullptr;   // the host's, or nullptr: read mountinfo
 };
 
 // Makes "/" a recursive slave (nothing propagates back to the host) and binds
