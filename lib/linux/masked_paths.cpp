@@ -1,16 +1,17 @@
 #include "linux/masked_paths.hpp"
 
-#include "linux/mount_options.hpp"
 #include "linux/safe_path.hpp"
 #include "util/fault_point.hpp"
 
 #include <oci/error.hpp>
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <optional>
@@ -31,31 +32,84 @@ std::optional<util::unique_fd> open_existing(int root_fd, const std::string& pat
     }
 }
 
+// A detached copy of the mount at `fd` (which may be any file or directory
+// on it: the copy starts there).
+util::unique_fd clone_mount_at(int fd, unsigned flags, const std::string& what)
+{
+    util::unique_fd copy(static_cast<int>(
+        ::syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | flags)));
+    if (!copy)
+        throw_errno(what);
+    return copy;
+}
+
+void move_mount_onto(int mount_fd, int target_fd, const std::string& what)
+{
+    if (::syscall(SYS_move_mount, mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        throw_errno(what);
+}
+
+// A detached, read-only, empty tmpfs; an empty fd where fsopen is not
+// allowed (a filter, an old kernel): then each mask is a tmpfs of its own.
+util::unique_fd empty_readonly_tmpfs(const std::string& what)
+{
+    util::unique_fd ctx(static_cast<int>(::syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC)));
+    if (!ctx && (errno == ENOSYS || errno == EPERM))
+        return {};
+    if (!ctx || ::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+        ::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_SET_STRING, "nr_inodes", "1", 0) < 0 ||
+        ::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
+        throw_errno(what);
+    util::unique_fd mnt(static_cast<int>(::syscall(SYS_fsmount, ctx.get(), FSMOUNT_CLOEXEC,
+                                                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                       MOUNT_ATTR_NOEXEC)));
+    if (!mnt)
+        throw_errno(what);
+    return mnt;
+}
+
+bool same_inode(int a, int b)
+{
+    struct stat sa, sb;
+    return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+void set_readonly(int mount_fd, unsigned flags, const std::string& what)
+{
+    struct mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (::syscall(SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH | flags, &attr, sizeof attr) < 0)
+        throw_errno(what);
+}
+
 } // namespace
 
+// As runc: a recursive bind of the path onto itself whose top mount is made
+// read-only, its other flags kept. The new mount API makes the copy
+// read-only before it is attached, with no second lookup of the path.
 void apply_readonly_paths(int root_fd, const std::vector<std::string>& paths)
 {
     for (const auto& path : paths) {
         auto fd = open_existing(root_fd, path);
         if (!fd)
             continue;
-        std::string target = fd_path(fd->get());
-        if (::mount(target.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
-            throw_errno("bind " + path + " onto itself");
-        // The new mount sits on top of the old target fd: reopen to reach it.
-        auto mounted = open_in_root(root_fd, path, O_PATH);
-        std::string mtarget = fd_path(mounted.get());
-        struct statvfs sv;
-        unsigned long locked = ::statvfs(mtarget.c_str(), &sv) == 0 ? locked_flags_from_statvfs(sv.f_flag) : 0;
-        if (::mount(nullptr, mtarget.c_str(), nullptr,
-                    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | locked, nullptr) < 0)
-            throw_errno("remount " + path + " read-only");
+        if (same_inode(fd->get(), root_fd)) {
+            // The rootfs itself (through a symlink to "/"): a copy stacked on it
+            // would hide it from every later lookup through root_fd, the masks'
+            // among them. Its own mount is made read-only instead.
+            set_readonly(root_fd, 0, "make " + path + " (the rootfs) read-only");
+            continue;
+        }
+        util::unique_fd copy = clone_mount_at(fd->get(), AT_RECURSIVE, "bind " + path + " onto itself");
+        set_readonly(copy.get(), 0, "make " + path + " read-only");
+        move_mount_onto(copy.get(), fd->get(), "remount " + path + " read-only");
     }
 }
 
 void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
 {
     std::optional<util::unique_fd> null_fd;
+    std::optional<util::unique_fd> empty_dir;
     for (const auto& path : paths) {
         auto fd = open_existing(root_fd, path);
         if (!fd)
@@ -63,9 +117,13 @@ void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
         struct stat st;
         if (::fstat(fd->get(), &st) < 0)
             throw_errno("stat " + path);
-        std::string target = fd_path(fd->get());
         if (S_ISDIR(st.st_mode)) {
-            if (::mount("tmpfs", target.c_str(), "tmpfs", MS_RDONLY, "size=0,nr_inodes=1") < 0)
+            if (!empty_dir)
+                empty_dir = empty_readonly_tmpfs("mask directory " + path);
+            if (*empty_dir)
+                move_mount_onto(clone_mount_at(empty_dir->get(), 0, "mask directory " + path).get(), fd->get(),
+                                "mask directory " + path);
+            else if (::mount("tmpfs", fd_path(fd->get()).c_str(), "tmpfs", MS_RDONLY, "size=0,nr_inodes=1") < 0)
                 throw_errno("mask directory " + path);
             continue;
         }
@@ -79,8 +137,7 @@ void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
             // Tests swap /dev/null for a symlink here: the masks must still use the checked fd.
             util::fault_point("pause.mask-null-verified");
         }
-        if (::mount(fd_path(null_fd->get()).c_str(), target.c_str(), nullptr, MS_BIND, nullptr) < 0)
-            throw_errno("mask " + path);
+        move_mount_onto(clone_mount_at(null_fd->get(), 0, "mask " + path).get(), fd->get(), "mask " + path);
     }
 }
 

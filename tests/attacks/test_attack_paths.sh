@@ -609,7 +609,7 @@ case_write_1_lint() {
 # --- T-RO ------------------------------------------------------------------------------------
 
 # T-RO-1: the read-only root and readonlyPaths are really read-only, also when a readonly path
-# is a symlink in the image.
+# is a symlink in the image; one that leads to the root itself hides no mask.
 case_ro_1() {
     local root b id out link
     for link in none magic root; do
@@ -623,6 +623,7 @@ case_ro_1() {
             touch /x 2>&1 | grep -o "Read-only file system" || echo touched
             echo 1 >/proc/sys/kernel/shm_rmid_forced 2>/dev/null && echo sys-written || echo sys-refused
             touch /etc/x/y 2>/dev/null && echo etc-x-written || echo etc-x-refused
+            [ "$(head -c1 /proc/timer_list | wc -c)" = 0 ] && echo masked || echo timer-list-visible
             awk "\$5 == \"/\" { print \$6 }" /proc/self/mountinfo | cut -d, -f1 | tail -n1')
         edit_config "$b" '.linux.readonlyPaths = ["/proc/sys", "/etc/x"]'
         id=$(new_id ro1)
@@ -633,7 +634,7 @@ case_ro_1() {
             continue
         fi
         out=$(oci run --bundle "$b" "$id")
-        assert_eq "$(printf 'Read-only file system\nsys-refused\netc-x-refused\nro')" "$out" "/etc/x as $link"
+        assert_eq "$(printf 'Read-only file system\nsys-refused\netc-x-refused\nmasked\nro')" "$out" "/etc/x as $link"
     done
 }
 
