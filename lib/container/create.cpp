@@ -5,6 +5,7 @@
 
 #include "cgroups/driver.hpp"
 #include "cgroups/translate.hpp"
+#include "container/early_netns.hpp"
 #include "container/hooks.hpp"
 #include "container/init_process.hpp"
 #include "container/notify_socket.hpp"
@@ -231,6 +232,14 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         sys::check_sysctls(linux_cfg->sysctl, ns.creates(spec::NamespaceType::network),
                            ns.creates(spec::NamespaceType::ipc), ns.creates(spec::NamespaceType::uts));
     SpawnPlan spawn_plan = plan_spawn(ns, linux_cfg);
+    // Without a user namespace the init makes its namespaces itself, and with
+    // root the cgroup is finished meanwhile. A new network namespace, the
+    // costly one, is made by a child of ours from here on; Msg::go hands it to
+    // the init.
+    bool init_unshares = unshare_early(spawn_plan, ns);
+    std::optional<EarlyNetns> early_netns;
+    if (spawn_plan.early_unshare_flags & CLONE_NEWNET)
+        early_netns.emplace();
     util::unique_fd root_fd = StateDir::open_root(runtime.root, true);
     std::optional<sys::SeccompProgram> seccomp;
     if (linux_cfg && linux_cfg->seccomp) {
@@ -274,9 +283,6 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Shared with the undo step, which runs after this scope's locals are gone.
     std::shared_ptr<cgroups::Driver> cgroup;
-    // Without a user namespace the init makes its namespaces itself, and with
-    // root the cgroup is finished meanwhile.
-    bool init_unshares = unshare_early(spawn_plan, ns);
     bool rootless = running_rootless();
     bool split_cgroup = init_unshares && !runtime.systemd_cgroup && !rootless;
     if (!runtime.cgroups_disabled)
@@ -340,6 +346,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         ctx.cgroup_tasks = &tasks;
         ctx.cgroup_mounts = cgroup_mounts_of(cgroup->layout());
     }
+    if (early_netns) {
+        spawn_plan.early_unshare_flags &= ~CLONE_NEWNET;
+        ctx.net_ns_with_go = true;
+    }
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
     if (cgroup && split_cgroup)
@@ -368,9 +378,17 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // The init needs the state document only for the hooks it runs itself.
     const spec::Hooks& hooks = config.hooks;
     bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
-    with_context("the state document for the createContainer and startContainer hooks", [&] {
-        send_msg(parent_sock.get(), Msg::go, 0, init_runs_hooks ? state_json : std::string());
-    });
+    util::unique_fd net_ns = early_netns ? early_netns->take() : util::unique_fd();
+    try {
+        send_msg(parent_sock.get(), Msg::go, 0, init_runs_hooks ? state_json : std::string(), net_ns.get());
+    } catch (const Error& e) {
+        // An init that failed before Msg::go has said why: that is the error to report.
+        Message m;
+        if ((e.code() == EPIPE || e.code() == ECONNRESET) && recv_msg(parent_sock.get(), m) && m.type == Msg::error)
+            throw Error(m.text, m.err);
+        throw e.with_context("the state document for the createContainer and startContainer hooks");
+    }
+    net_ns.reset();
     follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config, state_json);
     util::fault_point("create.before_created");
 

@@ -195,7 +195,11 @@ void init_sequence(InitContext& ctx)
         keep.push_back(j.fd.get());
     close_fds_except(first_free, keep);
 
-    ctx.state_json = expect(sync_fd, Msg::go).text;   // uid/gid maps are written
+    Message go = expect(sync_fd, Msg::go);   // uid/gid maps are written
+    ctx.state_json = std::move(go.text);
+    if (ctx.net_ns_with_go && (!go.fd || ::setns(go.fd.get(), CLONE_NEWNET) < 0))
+        throw_errno("join the new network namespace", go.fd ? errno : EBADF);
+    go.fd.reset();
     if (join_after_go)
         cgroups::join_tasks_files(*ctx.cgroup_tasks);
     // Still alone in our new namespaces: nothing from the container saw us dumpable.
@@ -222,7 +226,7 @@ void init_sequence(InitContext& ctx)
             throw_errno("create cgroup namespace");
         run_create_hooks(ctx);
     }
-    if (ns.creates(spec::NamespaceType::network))
+    if (ns.creates(spec::NamespaceType::network) && !c.net_ns_with_go)
         sys::bring_up_loopback();
     if (!c.config->hostname.empty())
         sys::set_hostname(c.config->hostname);

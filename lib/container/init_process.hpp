@@ -35,6 +35,8 @@ struct InitContext {
     std::string bundle;
     int unshare_flags = 0;       // namespaces the init makes itself (after joining)
     int early_unshare_flags = 0; // namespaces it makes before waiting for Msg::go
+    // The new network namespace comes with Msg::go, made by the parent (loopback up).
+    bool net_ns_with_go = false;
     int sync_fd = -1;            // SEQPACKET to the parent
     int fifo_fd = -1;            // exec.fifo, O_RDWR: a byte on it means "start"
     int status_fd = -1;          // start.status, O_RDWR: an error for start, or EOF at exec

@@ -20,6 +20,7 @@ enum class Msg : uint32_t {
     hooks_done,         // parent -> init: they succeeded
     seccomp_listener,   // init -> parent: the seccomp notify fd (attached), for listenerPath
     error,              // init -> parent: errno + message, the init then exits
+    namespace_fd,       // helper -> parent: a namespace it made (fd attached)
 };
 
 struct Message {
