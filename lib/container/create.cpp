@@ -7,6 +7,7 @@
 #include "cgroups/translate.hpp"
 #include "container/early_netns.hpp"
 #include "container/hooks.hpp"
+#include "container/host_cgroup_mounts.hpp"
 #include "container/init_process.hpp"
 #include "container/notify_socket.hpp"
 #include "container/spawn.hpp"
@@ -114,23 +115,6 @@ void finish_cgroup(cgroups::Driver& driver, const spec::LinuxConfig* linux_cfg)
     static const spec::Resources no_resources;
     driver.create_remaining();
     driver.apply(linux_cfg && linux_cfg->resources ? *linux_cfg->resources : no_resources);
-}
-
-// The driver's view of the host's hierarchies in the form the container's
-// /sys/fs/cgroup is built from.
-std::vector<sys::CgroupMountInfo> cgroup_mounts_of(const cgroups::Layout& layout)
-{
-    std::vector<sys::CgroupMountInfo> out;
-    for (const auto& h : layout.v1) {
-        std::string controllers;
-        for (const auto& c : h.controllers)
-            controllers += (controllers.empty() ? "" : ",") + c;
-        out.push_back({"/sys/fs/cgroup/" + h.dir, "cgroup", controllers});
-    }
-    if (layout.unified)
-        out.push_back({layout.unified->dir.empty() ? "/sys/fs/cgroup" : "/sys/fs/cgroup/" + layout.unified->dir,
-                       "cgroup2", ""});
-    return out;
 }
 
 struct Checked {
@@ -344,7 +328,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         spawn_plan.cgroup_fd = cgroup->dir_fd_for_clone();
         tasks = split_cgroup ? cgroup->name_tasks_files() : cgroup->open_tasks_files();
         ctx.cgroup_tasks = &tasks;
-        ctx.cgroup_mounts = cgroup_mounts_of(cgroup->layout());
+        ctx.cgroup_mounts = host_cgroup_mounts(cgroup->layout());
     }
     if (early_netns) {
         spawn_plan.early_unshare_flags &= ~CLONE_NEWNET;

@@ -1,0 +1,20 @@
+#include "container/host_cgroup_mounts.hpp"
+
+namespace oci::core {
+
+std::vector<sys::CgroupMountInfo> host_cgroup_mounts(const cgroups::Layout& layout)
+{
+    const std::string root = "/sys/fs/cgroup";
+    std::vector<sys::CgroupMountInfo> out;
+    for (const auto& h : layout.v1) {
+        std::string controllers;
+        for (const auto& c : h.controllers)
+            controllers += (controllers.empty() ? "" : ",") + c;
+        out.push_back({root + "/" + h.dir, "cgroup", controllers});
+    }
+    if (layout.unified)
+        out.push_back({layout.unified->dir.empty() ? root : root + "/" + layout.unified->dir, "cgroup2", ""});
+    return out;
+}
+
+} // namespace oci::core
