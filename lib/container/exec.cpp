@@ -125,6 +125,8 @@ struct ExecContext {
 void exec_sequence(ExecContext& c)
 {
     const spec::Process& p = *c.process;
+    // Born into the container's pid namespace, where it can see us: tests attack us here.
+    util::fault_point("pause.exec-born");
     // Single-threaded, before anything else: "0" moves us without the
     // migration lock that the parent's write of our pid would take.
     if (c.cgroup_tasks)

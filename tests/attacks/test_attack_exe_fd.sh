@@ -249,14 +249,18 @@ case_fd_4() {
 
 # T-DUMP-1: an exec process paused where it is already in the container's pid namespace,
 # attacked from inside: by a container with default caps (everything must fail) and by one
-# that holds CAP_SYS_PTRACE (the worst case: no fd of it may lead to the host).
+# that holds CAP_SYS_PTRACE (the worst case: no fd of it may lead to the host). Paused where it
+# joins the other namespaces, and (default caps) at its birth, before it has done anything:
+# still dumpable then, it is out of reach because it holds capabilities the container lacks.
 case_dump_1() {
     require_fault_points
-    local S root b id caps pid out
+    local S root b id caps point pid out
     S=$(make_sentinel dump1)
     record_sentinel "$S"
     root=$(rootfs_with_helper dump1)
-    for caps in default ptrace; do
+    for attempt in default:pause.exec-joining ptrace:pause.exec-joining default:pause.exec-born; do
+        caps=${attempt%%:*}
+        point=${attempt#*:}
         b=$(make_bundle_on "$root" dump1 probe sleep 1000)
         if [ $caps = ptrace ]; then
             edit_config "$b" '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}' \
@@ -266,15 +270,15 @@ case_dump_1() {
         t_defer oci delete --force "$id"
         oci run -d --bundle "$b" "$id" >/dev/null
         fp_dir
-        fp_oci pause.exec-joining exec "$id" probe pid >"$T_CASE_DIR/exec.out" 2>&1 &
+        fp_oci "$point" exec "$id" probe pid >"$T_CASE_DIR/exec.out" 2>&1 &
         local fp_pid=$!
-        pid=$(fp_wait pause.exec-joining)
-        echo "caps $caps: paused exec process is pid $pid in the container"
+        pid=$(fp_wait "$point")
+        echo "caps $caps, $point: paused exec process is pid $pid in the container"
         out=$(oci exec "$id" sh -c "attack ptrace $pid; attack fds $pid '$S/secret';
             cat /proc/$pid/environ >/dev/null 2>&1 && echo environ=ok || echo environ=refused
             readlink /proc/$pid/exe >/dev/null 2>&1 && echo exe=ok || echo exe=refused")
         echo "$out"
-        fp_release pause.exec-joining
+        fp_release "$point"
         wait "$fp_pid" || { cat "$T_CASE_DIR/exec.out" >&2; false; }
         # After the release the exec'd program runs normally.
         assert_contains "$(cat "$T_CASE_DIR/exec.out")" "pid="
