@@ -109,6 +109,9 @@ void apply_readonly_paths(int root_fd, const std::vector<std::string>& paths)
 void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
 {
     std::optional<util::unique_fd> null_fd;
+    // The first masked directory's tmpfs, once attached: the others get copies
+    // of it (kernels before 6.15 clone no mount that is still detached). An
+    // empty fd: fsopen is not allowed, each mask is a tmpfs of its own.
     std::optional<util::unique_fd> empty_dir;
     for (const auto& path : paths) {
         auto fd = open_existing(root_fd, path);
@@ -118,8 +121,13 @@ void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
         if (::fstat(fd->get(), &st) < 0)
             throw_errno("stat " + path);
         if (S_ISDIR(st.st_mode)) {
-            if (!empty_dir)
+            if (!empty_dir) {
                 empty_dir = empty_readonly_tmpfs("mask directory " + path);
+                if (*empty_dir) {
+                    move_mount_onto(empty_dir->get(), fd->get(), "mask directory " + path);
+                    continue;
+                }
+            }
             if (*empty_dir)
                 move_mount_onto(clone_mount_at(empty_dir->get(), 0, "mask directory " + path).get(), fd->get(),
                                 "mask directory " + path);
