@@ -111,8 +111,8 @@ void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
     std::optional<util::unique_fd> null_fd;
     // The first masked directory's tmpfs, once attached: the others get copies
     // of it (older kernels, Debian 12's 6.1 among them, clone no mount that is
-    // still detached). An
-    // empty fd: fsopen is not allowed, each mask is a tmpfs of its own.
+    // still detached). An empty fd: fsopen is not allowed, each mask is a
+    // tmpfs of its own.
     std::optional<util::unique_fd> empty_dir;
     for (const auto& path : paths) {
         auto fd = open_existing(root_fd, path);
