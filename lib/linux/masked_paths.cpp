@@ -68,10 +68,17 @@ util::unique_fd empty_readonly_tmpfs(const std::string& what)
     return mnt;
 }
 
-bool same_inode(int a, int b)
+// The same directory on the same mount (a bind of the rootfs elsewhere in
+// the container is the same inode on another mount).
+bool same_place(int a, int b)
 {
-    struct stat sa, sb;
-    return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    struct statx sa{}, sb{};
+    if (::statx(a, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sa) < 0 ||
+        ::statx(b, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sb) < 0)
+        return false;
+    bool same_mount = !(sa.stx_mask & STATX_MNT_ID) || !(sb.stx_mask & STATX_MNT_ID) || sa.stx_mnt_id == sb.stx_mnt_id;
+    return same_mount && sa.stx_ino == sb.stx_ino && sa.stx_dev_major == sb.stx_dev_major &&
+           sa.stx_dev_minor == sb.stx_dev_minor;
 }
 
 void set_readonly(int mount_fd, unsigned flags, const std::string& what)
@@ -93,7 +100,7 @@ void apply_readonly_paths(int root_fd, const std::vector<std::string>& paths)
         auto fd = open_existing(root_fd, path);
         if (!fd)
             continue;
-        if (same_inode(fd->get(), root_fd)) {
+        if (same_place(fd->get(), root_fd)) {
             // The rootfs itself (through a symlink to "/"): a copy stacked on it
             // would hide it from every later lookup through root_fd, the masks'
             // among them. Its own mount is made read-only instead.

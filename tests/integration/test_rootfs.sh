@@ -201,6 +201,21 @@ case_readonly_paths() {
     [ -e "$dir/rw/f" ]
 }
 
+# A readonly path that is the rootfs's own directory on another mount (a bind of it) makes that
+# mount read-only, not the root's.
+case_readonly_path_on_rootfs_bind() {
+    local b id out
+    # The last mount on a point is the one in effect.
+    b=$(make_bundle ropathroot sh -c 'awk "\$5 == \"/\" || \$5 == \"/mnt\" { m[\$5] = substr(\$6, 1, 2) }
+        END { print \"/\", m[\"/\"]; print \"/mnt\", m[\"/mnt\"] }" /proc/self/mountinfo')
+    add_mount "$b" /mnt bind "$ROOTFS" rbind
+    edit_config "$b" '.root.readonly = false | .linux.readonlyPaths += ["/mnt"]'
+    id=$(new_id ropathroot)
+    t_defer oci delete --force "$id"
+    out=$(oci run --bundle "$b" "$id")
+    assert_eq "$(printf '/ rw\n/mnt ro')" "$out"
+}
+
 case_default_devices() {
     local b id out
     # shellcheck disable=SC2016
@@ -349,6 +364,7 @@ t_case "propagation options shared and rshared show in mountinfo" case_propagati
 t_case "root.readonly true: / is read-only; false: writable (on a copy)" case_readonly_root
 t_case "maskedPaths: files read empty, directories are empty" case_masked_paths
 t_case "readonlyPaths: writes fail with EROFS" case_readonly_paths
+t_case "readonlyPaths: a bind of the rootfs is made read-only, the root is not" case_readonly_path_on_rootfs_bind
 t_case "default devices, /dev links and /dev/ptmx" case_default_devices
 t_case "linux.devices: node type, numbers, mode and owner" case_linux_devices
 t_case "hostname and domainname" case_hostname
