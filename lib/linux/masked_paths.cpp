@@ -1,5 +1,6 @@
 #include "linux/masked_paths.hpp"
 
+#include "linux/detached_mount.hpp"
 #include "linux/safe_path.hpp"
 #include "util/fault_point.hpp"
 
@@ -30,23 +31,6 @@ std::optional<util::unique_fd> open_existing(int root_fd, const std::string& pat
             return std::nullopt;
         throw;
     }
-}
-
-// A detached copy of the mount at `fd` (which may be any file or directory
-// on it: the copy starts there).
-util::unique_fd clone_mount_at(int fd, unsigned flags, const std::string& what)
-{
-    util::unique_fd copy(static_cast<int>(
-        ::syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | flags)));
-    if (!copy)
-        throw_errno(what);
-    return copy;
-}
-
-void move_mount_onto(int mount_fd, int target_fd, const std::string& what)
-{
-    if (::syscall(SYS_move_mount, mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        throw_errno(what);
 }
 
 // A detached, read-only, empty tmpfs; an empty fd where fsopen is not
@@ -81,14 +65,6 @@ bool same_place(int a, int b)
            sa.stx_dev_minor == sb.stx_dev_minor;
 }
 
-void set_readonly(int mount_fd, unsigned flags, const std::string& what)
-{
-    struct mount_attr attr{};
-    attr.attr_set = MOUNT_ATTR_RDONLY;
-    if (::syscall(SYS_mount_setattr, mount_fd, "", AT_EMPTY_PATH | flags, &attr, sizeof attr) < 0)
-        throw_errno(what);
-}
-
 } // namespace
 
 // As runc: a recursive bind of the path onto itself whose top mount is made
@@ -104,11 +80,11 @@ void apply_readonly_paths(int root_fd, const std::vector<std::string>& paths)
             // The rootfs itself (through a symlink to "/"): a copy stacked on it
             // would hide it from every later lookup through root_fd, the masks'
             // among them. Its own mount is made read-only instead.
-            set_readonly(root_fd, 0, "make " + path + " (the rootfs) read-only");
+            set_mount_attributes(root_fd, MOUNT_ATTR_RDONLY, 0, "make " + path + " (the rootfs) read-only");
             continue;
         }
         util::unique_fd copy = clone_mount_at(fd->get(), AT_RECURSIVE, "bind " + path + " onto itself");
-        set_readonly(copy.get(), 0, "make " + path + " read-only");
+        set_mount_attributes(copy.get(), MOUNT_ATTR_RDONLY, 0, "make " + path + " read-only");
         move_mount_onto(copy.get(), fd->get(), "remount " + path + " read-only");
     }
 }

@@ -2,6 +2,7 @@
 #include "linux/rootfs.hpp"
 
 #include "linux/cgroup_mount.hpp"
+#include "linux/detached_mount.hpp"
 #include "linux/mount_options.hpp"
 #include "linux/safe_path.hpp"
 #include "util/fault_point.hpp"
@@ -78,10 +79,8 @@ void keep_host_sys_readonly(int root_fd, const spec::Mount& m, unsigned long fla
     if (clean_destination(m.destination) != "/sys" || !(flags & MS_RDONLY) || !(flags & MS_REC))
         return;
     auto fd = open_in_root(root_fd, m.destination, O_PATH);
-    struct mount_attr attr{};
-    attr.attr_set = MOUNT_ATTR_RDONLY;
-    if (::syscall(SYS_mount_setattr, fd.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-        throw_errno("make " + m.destination + " and its submounts read-only");
+    set_mount_attributes(fd.get(), MOUNT_ATTR_RDONLY, AT_RECURSIVE,
+                         "make " + m.destination + " and its submounts read-only");
 }
 
 // D11 for any recursive bind of the host's /sys, read-write ones too: the
