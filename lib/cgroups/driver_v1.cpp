@@ -67,7 +67,7 @@ void init_cpuset(const std::string& parent, const std::string& dir)
 class V1Driver final : public Driver {
 public:
     V1Driver(const Layout& layout, const Placement& placement, const DriverOptions& options)
-        : mode_(layout.mode), layout_(layout), placement_(placement), options_(options)
+        : layout_(layout), placement_(placement), options_(options)
     {
         auto add = [&](const Hierarchy& h) {
             auto it = placement.find(h.dir);
@@ -84,7 +84,7 @@ public:
             throw Error("cgroup placement names none of this host's hierarchies");
     }
 
-    Mode mode() const override { return mode_; }
+    Mode mode() const override { return layout_.mode; }
     const Layout& layout() const override { return layout_; }
     const Placement& placement() const override { return placement_; }
 
@@ -356,7 +356,6 @@ private:
         });
     }
 
-    Mode mode_;
     Layout layout_;
     Placement placement_;
     DriverOptions options_;
