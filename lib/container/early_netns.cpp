@@ -18,7 +18,6 @@ EarlyNetns::EarlyNetns()
 {
     util::unique_fd child_sock;
     make_socketpair(sock_, child_sock);
-    util::unique_fd proc = sys::open_trusted_proc();
     int pidfd = -1;
     pid_t pid = clone_with_pidfd(0, pidfd);
     if (pid == 0) {
@@ -27,6 +26,7 @@ EarlyNetns::EarlyNetns()
             if (::unshare(CLONE_NEWNET) < 0)
                 throw_errno("create the network namespace");
             sys::bring_up_loopback();
+            util::unique_fd proc = sys::open_trusted_proc();
             util::unique_fd ns(::openat(proc.get(), "thread-self/ns/net", O_RDONLY | O_CLOEXEC));
             if (!ns)
                 throw_errno("open the new network namespace");

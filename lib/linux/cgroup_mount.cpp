@@ -101,7 +101,10 @@ void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned lon
                        const std::string& own_cgroups, const std::vector<CgroupMountInfo>* known)
 {
     flags &= MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME;
-    auto hierarchies = known ? *known : parse_cgroup_mounts(util::read_file("/proc/self/mountinfo"));
+    std::vector<CgroupMountInfo> read;
+    if (!known)
+        read = parse_cgroup_mounts(util::read_file("/proc/self/mountinfo"));
+    const std::vector<CgroupMountInfo>& hierarchies = known ? *known : read;
     const std::string& self_cgroup = own_cgroups;
     for (const auto& h : hierarchies) {
         if (h.mount_point == "/sys/fs/cgroup" && h.fs_type == "cgroup2") {
