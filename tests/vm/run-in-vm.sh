@@ -16,7 +16,8 @@
 # A file that bails out, has no plan, does not run as many cases as its plan says, exits non-zero
 # without a failed case, or does not finish (VM timeout or crash) gives a `not ok`.
 # If no VM can start here (not root, qemu or a 9p-capable kernel missing, the boot fails or
-# stalls), the whole run is skipped: `1..0 # SKIP no VM: <reason>`, exit 0 — never a pass.
+# stalls), the whole run is skipped: `1..0 # SKIP no VM: <reason>`, exit 0 — never a pass. An
+# early exit of vm-run.sh other than 124/125 (its own fault, not the host's) is a `not ok`.
 # Exit status: 0 when nothing failed (or skipped), 1 otherwise.
 #
 # Inside the VM: the host's / read-only over 9p with a tmpfs overlay (writes stay in the VM), so
@@ -234,6 +235,13 @@ sleep 0.2 # let tee finish the stderr copy
 why=$(grep '^vm-run: ' "$TMP/err" | grep -v '^vm-run: accel=' | tail -n 1)
 why=${why#vm-run: }
 why=${why%; console tail:}
+# vm-run.sh says 125 when the host cannot give a VM; any other early exit is a
+# fault of the script itself, which must not pass for a host limit.
+if [ "$BOOTED" = 0 ] && [ "$rc" != 125 ] && [ "$rc" != 124 ]; then
+    echo "not ok 1 - run-in-vm.sh $TAG vm-run.sh failed before the tests started (status $rc)${why:+: $why}"
+    echo "1..1"
+    exit 1
+fi
 if [ "$BOOTED" = 0 ]; then
     skip_all "no VM: ${why:-vm-run.sh exited $rc before the tests started}"
 fi
