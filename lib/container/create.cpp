@@ -184,6 +184,20 @@ void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& optio
     }
 }
 
+// A send to an init that has failed meanwhile breaks the pipe; the init has
+// said why before it exited, and that is the error to report.
+void send_to_init(int sync_fd, Msg type, const std::string& text = {}, int fd = -1)
+{
+    try {
+        send_msg(sync_fd, type, 0, text, fd);
+    } catch (const Error& e) {
+        Message m;
+        if ((e.code() == EPIPE || e.code() == ECONNRESET) && recv_msg(sync_fd, m) && m.type == Msg::error)
+            throw Error(m.text, m.err);
+        throw e.with_context("message to the container's init");
+    }
+}
+
 } // namespace
 
 void write_pid_file(const std::string& path, pid_t pid)
@@ -289,6 +303,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::unique_fd proc = sys::open_trusted_proc();
     util::unique_fd parent_sock, child_sock;
     make_socketpair(parent_sock, child_sock);
+    Doorbell doorbell;
 
     InitContext ctx;
     ctx.config = &config;
@@ -301,6 +316,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.bundle = checked.bundle;
     ctx.unshare_flags = spawn_plan.unshare_flags;
     ctx.sync_fd = child_sock.get();
+    ctx.doorbell_fd = doorbell.fd();
     ctx.fifo_fd = fifo.get();
     ctx.status_fd = status.get();
     ctx.proc_fd = proc.get();
@@ -334,16 +350,33 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         spawn_plan.early_unshare_flags &= ~CLONE_NEWNET;
         ctx.net_ns_with_go = true;
     }
+    // With the split cgroup the init sets up while we finish the cgroup, and
+    // enters it when Msg::cgroup_ready says it is done.
+    ctx.cgroup_ready_later = cgroup && split_cgroup;
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
-    if (cgroup && split_cgroup)
-        finish_cgroup(*cgroup, linux_cfg);
     bool joined_by_itself = spawn_plan.cgroup_fd >= 0 || !tasks.empty();
     tasks.clear();
     util::fault_point("create.after_spawn");
 
     rec.pid = out.init.pid();
     rec.pid_start_time = process_start_time(rec.pid);
+    std::string state_json = state_to_json(to_public_state(rec));
+    // The init needs the state document only for the hooks it runs itself.
+    const spec::Hooks& hooks = config.hooks;
+    bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
+    // Rung after the message: see Doorbell.
+    auto send_go = [&] {
+        util::unique_fd net_ns = early_netns ? early_netns->take() : util::unique_fd();
+        send_to_init(parent_sock.get(), Msg::go, init_runs_hooks ? state_json : std::string(), net_ns.get());
+        doorbell.ring();
+    };
+    if (ctx.cgroup_ready_later) {
+        send_go();
+        finish_cgroup(*cgroup, linux_cfg);
+        send_to_init(parent_sock.get(), Msg::cgroup_ready);
+        doorbell.ring();
+    }
     // The systemd driver starts its unit here, with the init in it.
     if (cgroup && !joined_by_itself) {
         cgroup->add_process(rec.pid);
@@ -352,27 +385,14 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::fault_point("create.after_cgroup_placement");
     // Written now so that `delete --force` can find the init if we are killed.
     dir.write(rec);
-    std::string state_json = state_to_json(to_public_state(rec));
     rollback.add([&config, state_json] { run_hooks_best_effort(config.hooks.poststop, "poststop", state_json); });
     util::fault_point("create.after_state");
 
     if (ns.creates(spec::NamespaceType::user))
         sys::write_id_maps(proc.get(), rec.pid, uid_map, gid_map, id_maps);
     util::fault_point("create.after_id_maps");
-    // The init needs the state document only for the hooks it runs itself.
-    const spec::Hooks& hooks = config.hooks;
-    bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
-    util::unique_fd net_ns = early_netns ? early_netns->take() : util::unique_fd();
-    try {
-        send_msg(parent_sock.get(), Msg::go, 0, init_runs_hooks ? state_json : std::string(), net_ns.get());
-    } catch (const Error& e) {
-        // An init that failed before Msg::go has said why: that is the error to report.
-        Message m;
-        if ((e.code() == EPIPE || e.code() == ECONNRESET) && recv_msg(parent_sock.get(), m) && m.type == Msg::error)
-            throw Error(m.text, m.err);
-        throw e.with_context("the state document for the createContainer and startContainer hooks");
-    }
-    net_ns.reset();
+    if (!ctx.cgroup_ready_later)
+        send_go();
     follow_init(parent_sock.get(), out.init, opts, foreground, out.pty_master, config, state_json);
     util::fault_point("create.before_created");
 

@@ -40,10 +40,12 @@ EarlyNetns::EarlyNetns()
 util::unique_fd EarlyNetns::take()
 {
     Message m;
-    bool got = recv_msg(sock_.get(), m);
-    maker_.wait();
-    if (!got)
+    // The maker is reaped with this object: its exit (a detached procfs
+    // unmounted among the rest) need not hold up the init.
+    if (!recv_msg(sock_.get(), m)) {
+        maker_.wait();
         throw Error("the network namespace maker exited without a word");
+    }
     if (m.type == Msg::error)
         throw Error(m.text, m.err);
     if (m.type != Msg::namespace_fd || !m.fd)

@@ -21,7 +21,8 @@ public:
     EarlyNetns(const EarlyNetns&) = delete;
     EarlyNetns& operator=(const EarlyNetns&) = delete;
 
-    // Waits for the maker; the namespace (O_CLOEXEC), or the maker's error.
+    // Waits for the maker's word: the namespace (O_CLOEXEC), or its error.
+    // The maker itself is reaped when this object goes.
     util::unique_fd take();
 
 private:

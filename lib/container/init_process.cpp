@@ -52,6 +52,14 @@ Message expect(int sync_fd, Msg type)
     return m;
 }
 
+// After the parent's doorbell (see Doorbell).
+Message expect_rung(int doorbell_fd, int sync_fd, Msg type)
+{
+    if (!Doorbell::wait(doorbell_fd, sync_fd))
+        ::_exit(1);   // the parent is gone: nothing to report to
+    return expect(sync_fd, type);
+}
+
 // startContainer hooks see the container as running; the parent sent the
 // document it wrote for "creating".
 std::string running_state(std::string json)
@@ -89,7 +97,38 @@ bool own_ns(const InitContext& c, spec::NamespaceType t)
     return c.namespaces->creates(t);
 }
 
-void setup_rootfs(const InitContext& c)
+// The container's cgroup, entered once and as late as the setup allows, so
+// that the parent can finish it meanwhile: the v1 hierarchies by writing "0"
+// to their tasks files where the parent left that to us, then the cgroup
+// namespace, which is rooted where we are when it is made.
+class CgroupEntry {
+public:
+    CgroupEntry(const InitContext& c, bool join) : c_(c), join_(join) {}
+
+    // Returns /proc/self/cgroup as read before the namespace was made.
+    const std::string& enter()
+    {
+        if (entered_)
+            return own_;
+        if (c_.cgroup_ready_later)
+            expect_rung(c_.doorbell_fd, c_.sync_fd, Msg::cgroup_ready);
+        if (join_)
+            cgroups::join_tasks_files(*c_.cgroup_tasks);
+        own_ = util::read_file_at(c_.proc_fd, "self/cgroup");
+        if ((c_.unshare_flags & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) < 0)
+            throw_errno("create cgroup namespace");
+        entered_ = true;
+        return own_;
+    }
+
+private:
+    const InitContext& c_;
+    bool join_;
+    bool entered_ = false;
+    std::string own_;
+};
+
+void setup_rootfs(const InitContext& c, CgroupEntry& cgroup)
 {
     const spec::Config& cfg = *c.config;
     const auto& lc = cfg.linux_config;
@@ -103,7 +142,7 @@ void setup_rootfs(const InitContext& c)
     mctx.in_user_ns = c.namespaces->has(spec::NamespaceType::user) || !sys::in_initial_user_ns();
     mctx.own_cgroup_ns = own_ns(c, spec::NamespaceType::cgroup);
     mctx.own_net_ns = own_ns(c, spec::NamespaceType::network);
-    mctx.own_cgroups = util::read_file_at(c.proc_fd, "self/cgroup");
+    mctx.enter_cgroup = [&cgroup] { return cgroup.enter(); };
     mctx.cgroup_mounts = c.cgroup_mounts ? &*c.cgroup_mounts : nullptr;
 
     sys::prepare_rootfs(c.rootfs);
@@ -111,13 +150,10 @@ void setup_rootfs(const InitContext& c)
     if (!root)
         throw_errno("open rootfs " + c.rootfs);
 
-    // cgroup namespace after reading our cgroups: inside it every path is "/".
-    if (c.unshare_flags & CLONE_NEWCGROUP) {
-        if (::unshare(CLONE_NEWCGROUP) < 0)
-            throw_errno("create cgroup namespace");
-    }
     util::fault_point("init.before_mounts");
     sys::mount_all(root.get(), cfg.mounts, mctx);
+    // Device nodes are made under the container's device rules.
+    cgroup.enter();
     if (c.notify_mount_fd >= 0) {
         with_context(std::string("mount ") + kNotifyDirInContainer,
                      [&] { sys::attach_mount(root.get(), kNotifyDirInContainer, c.notify_mount_fd); });
@@ -170,10 +206,11 @@ void init_sequence(InitContext& ctx)
 
     // While single-threaded and before anything else: the v1 cgroups, by
     // writing "0" (ourselves), which takes no migration lock. Unless the
-    // parent makes them while we make our namespaces: then after Msg::go.
-    bool join_after_go = ctx.cgroup_tasks && !ctx.cgroup_tasks->empty() && !ctx.cgroup_tasks->front().fd;
-    if (ctx.cgroup_tasks && !join_after_go)
+    // parent makes them while we set up: then CgroupEntry opens them.
+    bool join_later = ctx.cgroup_tasks && !ctx.cgroup_tasks->empty() && !ctx.cgroup_tasks->front().fd;
+    if (ctx.cgroup_tasks && !join_later)
         cgroups::join_tasks_files(*ctx.cgroup_tasks);
+    CgroupEntry cgroup(ctx, join_later);
     begin_setup_process(c.maps_written_unprivileged);
     if (ctx.early_unshare_flags != 0) {
         if (::unshare(ctx.early_unshare_flags) < 0)
@@ -188,20 +225,19 @@ void init_sequence(InitContext& ctx)
     ctx.fifo_fd = move_above(ctx.fifo_fd, first_free);
     ctx.status_fd = move_above(ctx.status_fd, first_free);
     ctx.proc_fd = move_above(ctx.proc_fd, first_free);
-    std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd, ctx.status_fd, ctx.proc_fd};
+    ctx.doorbell_fd = move_above(ctx.doorbell_fd, first_free);
+    std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd, ctx.status_fd, ctx.proc_fd, ctx.doorbell_fd};
     if (ctx.notify_mount_fd >= 0)
         keep.push_back(ctx.notify_mount_fd = move_above(ctx.notify_mount_fd, first_free));
     for (const auto& j : c.namespaces->joins)
         keep.push_back(j.fd.get());
     close_fds_except(first_free, keep);
 
-    Message go = expect(sync_fd, Msg::go);   // uid/gid maps are written
+    Message go = expect_rung(ctx.doorbell_fd, sync_fd, Msg::go);   // uid/gid maps are written
     ctx.state_json = std::move(go.text);
     if (ctx.net_ns_with_go && (!go.fd || ::setns(go.fd.get(), CLONE_NEWNET) < 0))
         throw_errno("join the new network namespace", go.fd ? errno : EBADF);
     go.fd.reset();
-    if (join_after_go)
-        cgroups::join_tasks_files(*ctx.cgroup_tasks);
     // Still alone in our new namespaces: nothing from the container saw us dumpable.
     if (c.maps_written_unprivileged)
         ::prctl(PR_SET_DUMPABLE, 0);
@@ -220,10 +256,9 @@ void init_sequence(InitContext& ctx)
 
     ::umask(0);
     if (ns.has(spec::NamespaceType::mount)) {
-        setup_rootfs(ctx);
+        setup_rootfs(ctx, cgroup);
     } else {
-        if ((ctx.unshare_flags & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) < 0)
-            throw_errno("create cgroup namespace");
+        cgroup.enter();
         run_create_hooks(ctx);
     }
     if (ns.creates(spec::NamespaceType::network) && !c.net_ns_with_go)

@@ -37,7 +37,12 @@ struct InitContext {
     int early_unshare_flags = 0; // namespaces it makes before waiting for Msg::go
     // The new network namespace comes with Msg::go, made by the parent (loopback up).
     bool net_ns_with_go = false;
+    // The parent finishes the cgroup after Msg::go, while we set up, and says
+    // so with Msg::cgroup_ready: we enter it (and make the cgroup namespace)
+    // only then, before the first cgroup mount and before any device node.
+    bool cgroup_ready_later = false;
     int sync_fd = -1;            // SEQPACKET to the parent
+    int doorbell_fd = -1;        // rung after Msg::go and Msg::cgroup_ready (Doorbell)
     int fifo_fd = -1;            // exec.fifo, O_RDWR: a byte on it means "start"
     int status_fd = -1;          // start.status, O_RDWR: an error for start, or EOF at exec
     int proc_fd = -1;            // the host's verified procfs

@@ -4,7 +4,10 @@
 
 #include <oci/error.hpp>
 
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -23,6 +26,43 @@ struct Header {
 constexpr size_t kMaxText = 60 * 1024;   // a state document with annotations
 
 } // namespace
+
+Doorbell::Doorbell() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE))
+{
+    if (!fd_)
+        throw_errno("eventfd");
+}
+
+void Doorbell::ring() const
+{
+    uint64_t one = 1;
+    if (::write(fd_.get(), &one, sizeof one) != sizeof one)
+        throw_errno("wake the container's init");
+}
+
+bool Doorbell::wait(int fd, int sock)
+{
+    // Not POLLIN on the socket: its wakeup is the one the doorbell avoids.
+    pollfd fds[2] = {{fd, POLLIN, 0}, {sock, POLLRDHUP, 0}};
+    for (;;) {
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            throw_errno("wait for the parent");
+        }
+        if (fds[0].revents & POLLIN)
+            break;
+        if (fds[1].revents & (POLLRDHUP | POLLHUP | POLLERR))
+            return false;
+    }
+    uint64_t value;
+    ssize_t n;
+    while ((n = ::read(fd, &value, sizeof value)) < 0 && errno == EINTR) {
+    }
+    if (n != sizeof value)
+        throw_errno("wait for the parent", n < 0 ? errno : EIO);
+    return true;
+}
 
 void make_socketpair(util::unique_fd& parent_end, util::unique_fd& child_end)
 {
@@ -60,9 +100,18 @@ bool recv_msg(int sock, Message& out)
     mh.msg_control = control;
     mh.msg_controllen = sizeof control;
     ssize_t n;
-    while ((n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0)
-        if (errno != EINTR)
-            throw_errno("receive from container init");
+    bool reset_reported = false;
+    while ((n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0) {
+        if (errno == EINTR)
+            continue;
+        // A peer that exits with a message of ours unread makes the kernel
+        // report ECONNRESET once, ahead of what the peer had sent: read on.
+        if (errno == ECONNRESET && !reset_reported) {
+            reset_reported = true;
+            continue;
+        }
+        throw_errno("receive from container init");
+    }
     if (n == 0)
         return false;
     Header h;

@@ -21,6 +21,7 @@ enum class Msg : uint32_t {
     seccomp_listener,   // init -> parent: the seccomp notify fd (attached), for listenerPath
     error,              // init -> parent: errno + message, the init then exits
     namespace_fd,       // helper -> parent: a namespace it made (fd attached)
+    cgroup_ready,       // parent -> init: the cgroup is made and limited, enter it
 };
 
 struct Message {
@@ -28,6 +29,24 @@ struct Message {
     int32_t err = 0;
     std::string text;
     util::unique_fd fd;
+};
+
+// Wakes the init when the parent has more work to do after a message. A
+// message on the socket wakes its reader as if the sender were about to
+// sleep, on the sender's CPU, and there the init waits for as long as the
+// parent keeps working; an eventfd's wakeup leaves the init free to run on
+// an idle CPU. The parent rings after each such message; the init waits for
+// the ring, then reads the message.
+class Doorbell {
+public:
+    Doorbell();
+    int fd() const { return fd_.get(); }
+    void ring() const;
+    // Returns false if the other end of `sock` is gone (the parent exited).
+    static bool wait(int fd, int sock);
+
+private:
+    util::unique_fd fd_;
 };
 
 // Both ends are created CLOEXEC.

@@ -266,6 +266,18 @@ bool needs_dev_setup(const std::vector<spec::Mount>& mounts)
     return true;
 }
 
+namespace {
+
+// Without them every hierarchy would be bound from its root: the host's whole tree.
+std::string own_cgroups(const MountContext& ctx)
+{
+    if (!ctx.enter_cgroup)
+        throw Error("cannot mount cgroups: the container's own cgroups are not known");
+    return ctx.enter_cgroup();
+}
+
+} // namespace
+
 void mount_all(int root_fd, const std::vector<spec::Mount>& mounts, const MountContext& ctx)
 {
     for (size_t i = 0; i < mounts.size(); ++i) {
@@ -278,7 +290,7 @@ void mount_all(int root_fd, const std::vector<spec::Mount>& mounts, const MountC
             if (is_bind(m, opts))
                 mount_bind(root_fd, m, opts, ctx);
             else if (m.type == "cgroup" || m.type == "cgroup2")
-                mount_cgroup_tree(root_fd, m.destination, opts.flags, ctx.own_cgroup_ns, ctx.own_cgroups,
+                mount_cgroup_tree(root_fd, m.destination, opts.flags, ctx.own_cgroup_ns, own_cgroups(ctx),
                                   ctx.cgroup_mounts);
             else
                 mount_filesystem(root_fd, m, opts, ctx);

@@ -8,6 +8,7 @@
 
 #include <oci/spec.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,10 @@ struct MountContext {
     bool in_user_ns = false;     // sysfs/cgroup fall back to binds, devices are bound
     bool own_cgroup_ns = false;
     bool own_net_ns = false;
-    std::string own_cgroups;     // /proc/self/cgroup before the cgroup namespace
+    // Called before the first cgroup mount: enters the container's cgroup and
+    // cgroup namespace where that is still to do, and returns /proc/self/cgroup
+    // as read before the namespace was made (unset: no cgroup mount is made).
+    std::function<std::string()> enter_cgroup;
     const std::vector<CgroupMountInfo>* cgroup_mounts = nullptr;   // the host's, or nullptr: read mountinfo
 };
 
