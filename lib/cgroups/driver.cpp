@@ -87,6 +87,12 @@ std::unique_ptr<Driver> open_driver(const Placement& placement, const DriverOpti
     return make_driver(detect_layout(options.root), placement, options);
 }
 
+std::unique_ptr<Driver> open_driver(const Placement& placement, const std::optional<Layout>& layout,
+                                    const DriverOptions& options)
+{
+    return layout ? make_driver(*layout, placement, options) : open_driver(placement, options);
+}
+
 void join_tasks_files(std::vector<TasksFile>& files)
 {
     for (auto& f : files) {

@@ -167,6 +167,9 @@ std::unique_ptr<Driver> make_driver(const std::string& cgroups_path, const std::
 
 // For the commands after create: the stored placement on the detected layout.
 std::unique_ptr<Driver> open_driver(const Placement& placement, const DriverOptions& options = {});
+// With the layout as create recorded it (nullopt: read it now).
+std::unique_ptr<Driver> open_driver(const Placement& placement, const std::optional<Layout>& layout,
+                                    const DriverOptions& options = {});
 
 // Implementations, for tests that need one kind on a test tree.
 std::unique_ptr<Driver> make_v1_driver(const Layout& layout, const Placement& placement, const DriverOptions& options);

@@ -52,7 +52,7 @@ std::unique_ptr<cgroups::Driver> driver_of(const Record& rec)
 {
     if (rec.cgroup.empty())
         throw Error("container " + rec.id + " has no cgroup of its own");
-    return cgroups::open_driver(rec.cgroup);
+    return cgroups::open_driver(rec.cgroup, rec.cgroup_layout);
 }
 
 } // namespace

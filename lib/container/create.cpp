@@ -293,6 +293,8 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         log_debug("cgroups are disabled: linux.resources is not applied");
     if (!cgroup)
         rec.cgroup.clear();
+    else
+        rec.cgroup_layout = cgroup->layout();
     if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
     util::fault_point("create.after_cgroup");

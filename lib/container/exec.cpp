@@ -333,7 +333,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         std::unique_ptr<cgroups::Driver> cgroup;
         std::vector<cgroups::TasksFile> tasks;
         if (!rec->cgroup.empty()) {
-            cgroup = cgroups::open_driver(rec->cgroup);
+            cgroup = cgroups::open_driver(rec->cgroup, rec->cgroup_layout);
             tasks = cgroup->open_tasks_files();
             ctx.cgroup_tasks = &tasks;
         }

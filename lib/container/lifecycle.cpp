@@ -180,7 +180,7 @@ void Runtime::start(const std::string& id, const StartOptions& options)
                 // The spec: a failed poststart stops the container and deletes it.
                 core::kill_and_wait(*rec);
                 if (!rec->cgroup.empty())
-                    cgroups::open_driver(rec->cgroup)->destroy();
+                    cgroups::open_driver(rec->cgroup, rec->cgroup_layout)->destroy();
                 dir->remove(root->get());
                 rec->status = Status::stopped;
                 rec->pid = 0;
@@ -266,14 +266,14 @@ void Runtime::remove(const std::string& id, bool force)
                 throw Error("cannot delete container " + id + " that is not stopped: " + to_string(status));
             // A frozen process cannot die: thaw it first.
             if (status == Status::paused && !rec->cgroup.empty())
-                cgroups::open_driver(rec->cgroup)->thaw();
+                cgroups::open_driver(rec->cgroup, rec->cgroup_layout)->thaw();
             if (!core::kill_and_wait(*rec))
                 throw Error("container " + id + " did not stop after SIGKILL");
             util::fault_point("delete.after_kill");
             // Kills what is left in the cgroup (a container without its own
             // pid namespace may have more than the init) and removes it.
             if (!rec->cgroup.empty())
-                cgroups::open_driver(rec->cgroup)->destroy();
+                cgroups::open_driver(rec->cgroup, rec->cgroup_layout)->destroy();
             util::fault_point("delete.after_cgroup");
         }
         std::optional<spec::Hooks> hooks;

@@ -72,7 +72,7 @@ void signal_container(const Record& r, int signal, bool all)
     if (!init)
         throw Error("container not running");
     if (all && !r.cgroup.empty()) {
-        cgroups::open_driver(r.cgroup)->kill_all(signal);
+        cgroups::open_driver(r.cgroup, r.cgroup_layout)->kill_all(signal);
         return;
     }
     if (all && r.own_pid_ns) {

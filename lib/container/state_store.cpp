@@ -65,6 +65,80 @@ void read_string_map(yajl_val obj, std::map<std::string, std::string>& out)
             out[obj->u.object.keys[i]] = YAJL_GET_STRING(obj->u.object.values[i]);
 }
 
+void write_layout(spec::json::Writer& w, const cgroups::Layout& layout)
+{
+    auto hierarchy = [&](const cgroups::Hierarchy& h) {
+        w.begin_object();
+        w.key("dir"); w.string(h.dir);
+        w.key("mountRoot"); w.string(h.mount_root);
+        w.key("controllers"); w.strings(h.controllers);
+        w.key("v2"); w.boolean(h.v2);
+        w.end_object();
+    };
+    w.begin_object();
+    w.key("mode"); w.string(cgroups::to_string(layout.mode));
+    w.key("v1");
+    w.begin_array();
+    for (const auto& h : layout.v1)
+        hierarchy(h);
+    w.end_array();
+    if (layout.unified) {
+        w.key("unified");
+        hierarchy(*layout.unified);
+    }
+    w.end_object();
+}
+
+std::optional<cgroups::Hierarchy> read_hierarchy(yajl_val o)
+{
+    yajl_val dir = field(o, "dir", yajl_t_string);
+    yajl_val root = field(o, "mountRoot", yajl_t_string);
+    yajl_val controllers = field(o, "controllers", yajl_t_array);
+    if (!dir || !root || !controllers)
+        return std::nullopt;
+    cgroups::Hierarchy h;
+    h.dir = YAJL_GET_STRING(dir);
+    h.mount_root = YAJL_GET_STRING(root);
+    for (size_t i = 0; i < controllers->u.array.len; ++i) {
+        if (!YAJL_IS_STRING(controllers->u.array.values[i]))
+            return std::nullopt;
+        h.controllers.push_back(YAJL_GET_STRING(controllers->u.array.values[i]));
+    }
+    h.v2 = field(o, "v2", yajl_t_true) != nullptr;
+    return h;
+}
+
+std::optional<cgroups::Layout> read_layout(yajl_val o)
+{
+    if (o == nullptr)
+        return std::nullopt;
+    cgroups::Layout layout;
+    std::string mode = string_field(o, "mode");
+    if (mode == cgroups::to_string(cgroups::Mode::unified))
+        layout.mode = cgroups::Mode::unified;
+    else if (mode == cgroups::to_string(cgroups::Mode::hybrid))
+        layout.mode = cgroups::Mode::hybrid;
+    else if (mode == cgroups::to_string(cgroups::Mode::legacy))
+        layout.mode = cgroups::Mode::legacy;
+    else
+        return std::nullopt;
+    yajl_val v1 = field(o, "v1", yajl_t_array);
+    if (!v1)
+        return std::nullopt;
+    for (size_t i = 0; i < v1->u.array.len; ++i) {
+        auto h = YAJL_IS_OBJECT(v1->u.array.values[i]) ? read_hierarchy(v1->u.array.values[i]) : std::nullopt;
+        if (!h)
+            return std::nullopt;
+        layout.v1.push_back(std::move(*h));
+    }
+    if (yajl_val u = field(o, "unified", yajl_t_object)) {
+        layout.unified = read_hierarchy(u);
+        if (!layout.unified)
+            return std::nullopt;
+    }
+    return layout;
+}
+
 } // namespace
 
 std::string record_to_json(const Record& r)
@@ -84,6 +158,10 @@ std::string record_to_json(const Record& r)
     w.key("hasHooks"); w.boolean(r.has_hooks);
     w.key("annotations"); w.string_map(r.annotations);
     w.key("cgroup"); w.string_map(r.cgroup);
+    if (r.cgroup_layout) {
+        w.key("cgroupLayout");
+        write_layout(w, *r.cgroup_layout);
+    }
     w.end_object();
     return w.text();
 }
@@ -109,6 +187,7 @@ Record record_from_json(const std::string& text, const std::string& source)
     r.has_hooks = field(o, "hasHooks", yajl_t_true) != nullptr;
     read_string_map(field(o, "annotations", yajl_t_object), r.annotations);
     read_string_map(field(o, "cgroup", yajl_t_object), r.cgroup);
+    r.cgroup_layout = read_layout(field(o, "cgroupLayout", yajl_t_object));
     return r;
 }
 

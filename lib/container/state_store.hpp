@@ -2,6 +2,7 @@
 // reserved with one atomic mkdir and guarded by an flock on the directory.
 #pragma once
 
+#include "cgroups/layout.hpp"
 #include "util/unique_fd.hpp"
 
 #include <oci/runtime.hpp>
@@ -30,11 +31,15 @@ struct Record {
     // The container's cgroup in each hierarchy (cgroups::Placement); empty
     // when it has none (rootless without delegation).
     std::map<std::string, std::string> cgroup;
+    // The host's cgroup hierarchies as create found them, sparing later
+    // commands a read of mountinfo; unset in states written before it was known.
+    std::optional<cgroups::Layout> cgroup_layout;
     std::string oci_version;
     std::map<std::string, std::string> annotations;
 };
 
 std::string record_to_json(const Record& record);
+// A malformed "cgroupLayout" is dropped (the layout is then read afresh), not an error.
 Record record_from_json(const std::string& text, const std::string& source);
 
 // The container's status now: created/running as recorded while the init is

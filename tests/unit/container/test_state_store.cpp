@@ -59,6 +59,30 @@ TEST_CASE("state record round-trips through JSON")
     CHECK_THROWS_WITH(record_from_json("{", "x/state.json"), Catch::Contains("x/state.json: corrupt state file"));
 }
 
+TEST_CASE("the cgroup layout create found round-trips; a malformed one is dropped, not an error")
+{
+    oci::cgroups::Layout layout;
+    layout.mode = oci::cgroups::Mode::hybrid;
+    layout.v1 = {{"cpu,cpuacct", "/", {"cpu", "cpuacct"}, false}, {"systemd", "/sub", {"name=systemd"}, false}};
+    layout.unified = oci::cgroups::Hierarchy{"unified", "/", {}, true};
+    Record r;
+    r.id = "c1";
+    r.cgroup_layout = layout;
+    Record back = record_from_json(record_to_json(r), "state.json");
+    REQUIRE(back.cgroup_layout);
+    CHECK(*back.cgroup_layout == layout);
+
+    r.cgroup_layout.reset();
+    CHECK_FALSE(record_from_json(record_to_json(r), "state.json").cgroup_layout);
+    for (const char* bad : {R"({"id":"c1","cgroupLayout":{"mode":"other","v1":[]}})",
+                            R"({"id":"c1","cgroupLayout":{"mode":"legacy"}})",
+                            R"({"id":"c1","cgroupLayout":{"mode":"legacy","v1":[{"dir":"memory"}]}})",
+                            R"({"id":"c1","cgroupLayout":{"mode":"legacy","v1":[{"dir":"m","mountRoot":"/","controllers":[1]}]}})"}) {
+        INFO(bad);
+        CHECK_FALSE(record_from_json(bad, "state.json").cgroup_layout);
+    }
+}
+
 TEST_CASE("a dead or reused pid reads as stopped")
 {
     Record r;
