@@ -82,15 +82,10 @@ std::unique_ptr<Driver> make_driver(const std::string& cgroups_path, const std::
     return make_driver(layout, placement, options);
 }
 
-std::unique_ptr<Driver> open_driver(const Placement& placement, const DriverOptions& options)
-{
-    return make_driver(detect_layout(options.root), placement, options);
-}
-
 std::unique_ptr<Driver> open_driver(const Placement& placement, const std::optional<Layout>& layout,
                                     const DriverOptions& options)
 {
-    return layout ? make_driver(*layout, placement, options) : open_driver(placement, options);
+    return make_driver(layout ? *layout : detect_layout(options.root), placement, options);
 }
 
 void join_tasks_files(std::vector<TasksFile>& files)

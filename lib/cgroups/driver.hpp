@@ -8,8 +8,8 @@
 //            tasks = d->open_tasks_files();
 //            clone3(CLONE_INTO_CGROUP, d->dir_fd_for_clone()) where it is >= 0;
 //            the new process calls join_tasks_files(tasks) first thing;
-//            store d->placement() in the state.
-//   later:   d = open_driver(stored placement) for update / pause / resume /
+//            store d->placement() and d->layout() in the state.
+//   later:   d = open_driver(stored placement, layout) for update / pause / resume /
 //            ps / events / kill --all / delete:
 //            d->update(r); d->freeze(); d->thaw(); d->pids(); d->stats_json();
 //            d->kill_all(sig); d->destroy().
@@ -165,9 +165,8 @@ std::unique_ptr<Driver> make_driver(const Layout& layout, const Placement& place
 std::unique_ptr<Driver> make_driver(const std::string& cgroups_path, const std::string& id,
                                     const DriverOptions& options = {});
 
-// For the commands after create: the stored placement on the detected layout.
-std::unique_ptr<Driver> open_driver(const Placement& placement, const DriverOptions& options = {});
-// With the layout as create recorded it (nullopt: read it now).
+// For the commands after create: the stored placement on the layout create
+// recorded, or (nullopt: a state from before it was recorded) the detected one.
 std::unique_ptr<Driver> open_driver(const Placement& placement, const std::optional<Layout>& layout,
                                     const DriverOptions& options = {});
 

@@ -184,9 +184,10 @@ void follow_init(int sync_fd, util::OwnedChild& init, const CreateOptions& optio
     }
 }
 
-// A send to an init that has failed meanwhile breaks the pipe; the init has
-// said why before it exited, and that is the error to report.
-void send_to_init(int sync_fd, Msg type, const std::string& text = {}, int fd = -1)
+// Sends a message the init waits for with its doorbell, and rings. A send to
+// an init that has failed meanwhile breaks the pipe; the init has said why
+// before it exited, and that is the error to report.
+void send_to_init(int sync_fd, const Doorbell& doorbell, Msg type, const std::string& text = {}, int fd = -1)
 {
     try {
         send_msg(sync_fd, type, 0, text, fd);
@@ -196,6 +197,7 @@ void send_to_init(int sync_fd, Msg type, const std::string& text = {}, int fd = 
             throw Error(m.text, m.err);
         throw e.with_context("message to the container's init");
     }
+    doorbell.ring();
 }
 
 } // namespace
@@ -291,12 +293,12 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
                              });
     else if (linux_cfg && linux_cfg->resources)
         log_debug("cgroups are disabled: linux.resources is not applied");
-    if (!cgroup)
-        rec.cgroup.clear();
-    else
+    if (cgroup) {
         rec.cgroup_layout = cgroup->layout();
-    if (cgroup)
         rollback.add([cgroup] { cgroup->destroy(); });
+    } else {
+        rec.cgroup.clear();
+    }
     util::fault_point("create.after_cgroup");
     util::unique_fd notify_mount;
     if (!opts.notify_socket.empty())
@@ -367,17 +369,15 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // The init needs the state document only for the hooks it runs itself.
     const spec::Hooks& hooks = config.hooks;
     bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
-    // Rung after the message: see Doorbell.
     auto send_go = [&] {
         util::unique_fd net_ns = early_netns ? early_netns->take() : util::unique_fd();
-        send_to_init(parent_sock.get(), Msg::go, init_runs_hooks ? state_json : std::string(), net_ns.get());
-        doorbell.ring();
+        send_to_init(parent_sock.get(), doorbell, Msg::go, init_runs_hooks ? state_json : std::string(),
+                     net_ns.get());
     };
     if (ctx.cgroup_ready_later) {
         send_go();
         finish_cgroup(*cgroup, linux_cfg);
-        send_to_init(parent_sock.get(), Msg::cgroup_ready);
-        doorbell.ring();
+        send_to_init(parent_sock.get(), doorbell, Msg::cgroup_ready);
     }
     // The systemd driver starts its unit here, with the init in it.
     if (cgroup && !joined_by_itself) {

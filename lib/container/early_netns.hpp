@@ -27,7 +27,7 @@ public:
 
 private:
     util::unique_fd sock_;
-    util::OwnedChild maker_;   // killed and reaped if never taken
+    util::OwnedChild maker_;   // reaped (killed first, if it still runs) when this object goes
 };
 
 } // namespace oci::core

@@ -1,5 +1,6 @@
 // The parent <-> init protocol: typed, length-checked messages over a
-// SOCK_SEQPACKET socketpair, optionally carrying one fd (SCM_RIGHTS).
+// SOCK_SEQPACKET socketpair, optionally carrying one fd (SCM_RIGHTS), and the
+// doorbell that wakes the init for the messages after which the parent works on.
 #pragma once
 
 #include "util/unique_fd.hpp"

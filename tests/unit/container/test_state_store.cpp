@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include "container/state_store.hpp"
-#include "container/sync_socket.hpp"
 #include "util/fs.hpp"
 #include "util/unique_fd.hpp"
 
@@ -118,24 +117,6 @@ TEST_CASE("state dir: one reservation per id, removed with its contents")
     dir.remove(root.get());
     CHECK(::faccessat(root.get(), "c1", F_OK, 0) != 0);
     CHECK_FALSE(read_record_unlocked(root.get(), "c1").has_value());
-}
-
-TEST_CASE("sync socket: typed messages with an fd, EOF when the peer is gone")
-{
-    oci::util::unique_fd a, b;
-    make_socketpair(a, b);
-    int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    send_msg(a.get(), Msg::error, 13, "mount /proc: permission denied", fd);
-    ::close(fd);
-    Message m;
-    REQUIRE(recv_msg(b.get(), m));
-    CHECK(m.type == Msg::error);
-    CHECK(m.err == 13);
-    CHECK(m.text == "mount /proc: permission denied");
-    CHECK(m.fd.get() >= 0);
-    CHECK((::fcntl(m.fd.get(), F_GETFD) & FD_CLOEXEC) != 0);
-    a.reset();
-    CHECK_FALSE(recv_msg(b.get(), m));
 }
 
 TEST_CASE("write_file_atomic replaces a file and leaves no temporary behind")

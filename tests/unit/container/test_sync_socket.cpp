@@ -1,16 +1,35 @@
-// The parent <-> init channel as create relies on it: what the init said
+// The parent <-> init channel: typed messages with an fd; what the init said
 // before it exited is read even when a message of ours is still unread on its
-// side (the kernel reports that as ECONNRESET first), and the doorbell counts
-// every ring.
+// side (the kernel reports that as ECONNRESET first); the doorbell counts every
+// ring and ends its wait when the parent is gone.
 #include <catch2/catch.hpp>
 
 #include "container/sync_socket.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
 using oci::core::Message;
 using oci::core::Msg;
+
+TEST_CASE("sync socket: typed messages with an fd, EOF when the peer is gone")
+{
+    oci::util::unique_fd a, b;
+    oci::core::make_socketpair(a, b);
+    int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    oci::core::send_msg(a.get(), Msg::error, 13, "mount /proc: permission denied", fd);
+    ::close(fd);
+    Message m;
+    REQUIRE(oci::core::recv_msg(b.get(), m));
+    CHECK(m.type == Msg::error);
+    CHECK(m.err == 13);
+    CHECK(m.text == "mount /proc: permission denied");
+    CHECK(m.fd.get() >= 0);
+    CHECK((::fcntl(m.fd.get(), F_GETFD) & FD_CLOEXEC) != 0);
+    a.reset();
+    CHECK_FALSE(oci::core::recv_msg(b.get(), m));
+}
 
 TEST_CASE("an init's last message is read although ours to it went unread", "[ipc]")
 {
