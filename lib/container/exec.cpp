@@ -59,19 +59,28 @@ constexpr NsKind kNamespaces[] = {
 // The namespaces the init is in and we are not. A namespace link reads
 // "net:[4026531840]", its inode on the one nsfs: comparing the texts compares
 // the namespaces, without the lookup that following each link would cost.
-int namespaces_to_join(pid_t init)
+// The links are read by pid: an init that exits meanwhile (a zombie has no
+// namespaces; a reused pid has others') would have the process run in our
+// namespaces, on the host, so its pidfd must show it alive after the reads.
+int namespaces_to_join(pid_t init, int init_pidfd)
 {
     int flags = 0;
+    bool gone = false;
     std::string theirs_dir = "/proc/" + std::to_string(init) + "/ns/";
     for (const auto& ns : kNamespaces) {
         char theirs[64], ours[64];
         ssize_t nt = ::readlink((theirs_dir + ns.name).c_str(), theirs, sizeof theirs);
         ssize_t no = ::readlink((std::string("/proc/self/ns/") + ns.name).c_str(), ours, sizeof ours);
-        if (nt <= 0 || no <= 0)
+        if (no <= 0)
             continue;   // a kernel without this namespace kind
-        if (std::string_view(theirs, static_cast<size_t>(nt)) != std::string_view(ours, static_cast<size_t>(no)))
+        gone |= nt <= 0;
+        if (nt > 0 &&
+            std::string_view(theirs, static_cast<size_t>(nt)) != std::string_view(ours, static_cast<size_t>(no)))
             flags |= ns.flag;
     }
+    // EPERM (rootless, the init under another of our subordinate uids) still says it lives.
+    if (gone || (util::pidfd_send_signal(init_pidfd, 0) < 0 && errno == ESRCH))
+        throw Error("cannot exec in a stopped container (its init has exited)", ESRCH);
     return flags;
 }
 
@@ -320,7 +329,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         ctx.seccomp = seccomp ? &*seccomp : nullptr;
         if (process.capabilities)
             ctx.capabilities = sys::resolve_capabilities(*process.capabilities);
-        int join = namespaces_to_join(rec->pid);
+        int join = namespaces_to_join(rec->pid, init.get());
         ctx.join_flags = join & ~(CLONE_NEWPID | CLONE_NEWTIME);
         ctx.init_pidfd = init.get();
         ctx.preserve_fds = options.preserve_fds;

@@ -7,7 +7,7 @@
 # (OCIRUN_FAULT_MODE=kill). After an error in create nothing may be left: no state dir, cgroup,
 # mount, fifo, socket or process, and the same id can be created again at once. After an error
 # elsewhere, or a kill anywhere, `delete --force` must clean up fully; every case also runs under
-# the leak check of lib.sh.
+# the leak check of lib.sh. One case more holds exec at a point while its container stops.
 #
 # OCIRUN_FP names the fault-point binary (meson sets it; by hand it defaults to
 # build-fp/runtime/ocirun); without it the file skips. FAULT_POINTS="a b ..." limits the walk to
@@ -188,12 +188,40 @@ case_list_points() {
     file_has_line "$T_TMP/points.userns" create.after_id_maps || { echo "create.after_id_maps not reached with a user namespace" >&2; return 1; }
 }
 
+# The init exits while exec prepares (after the state said it runs): its namespaces are gone,
+# and exec must fail rather than run the command in its own namespaces, on the host. Without a
+# pid namespace of its own, nothing else stops it.
+case_init_exits_during_exec() {
+    local b id fp marker=$T_CASE_DIR/ran-on-host rc=0 point=exec.after_read_state
+    b=$(fault_bundle nopid) || return 1
+    edit_config "$b" '.linux.namespaces |= map(select(.type != "pid"))'
+    id=$(new_id gone)
+    fp=$(mktemp -d "$T_TMP/fp.XXXXXX")
+    t_defer oci delete --force "$id"
+    oci create --bundle "$b" "$id" >/dev/null
+    oci start "$id"
+    OCIRUN_FAULT_POINT=$point OCIRUN_FAULT_MODE=pause OCIRUN_FAULT_DIR=$fp \
+        "$OCIRUN" --root "$T_ROOT" exec "$id" /bin/sh -c "touch $marker" \
+        >"$T_CASE_DIR/exec.out" 2>"$T_CASE_DIR/exec.err" &
+    local exec_pid=$!
+    wait_until 20 test -s "$fp/$point.reached"
+    oci kill "$id" KILL
+    wait_until 10 has_status "$id" stopped
+    touch "$fp/$point.go"
+    wait "$exec_pid" || rc=$?
+    [ "$rc" -ne 0 ] || { echo "exec succeeded with its container's init gone" >&2; return 1; }
+    assert_contains "$(cat "$T_CASE_DIR/exec.err")" "stopped"
+    [ ! -e "$marker" ] || { echo "exec ran its command on the host" >&2; return 1; }
+}
+
 chmod 0711 "$T_TMP"   # the user-namespace root (host uid 100000) reaches /tmp/.../bundles
 fault_bundle main >/dev/null || t_bail_out "cannot make the test bundle"
 USERNS=1 fault_bundle userns >/dev/null || t_bail_out "cannot make the test bundle"
 t_case "the fault-point build lists the points of create, start, exec and delete" case_list_points
 POINTS_FILE=$T_TMP/points.main
 [ -s "$POINTS_FILE" ] || t_bail_out "no fault points were listed"
+
+t_case "the init exits while exec prepares: exec fails, nothing runs on the host" case_init_exits_during_exec
 
 for mode in error kill; do
     while read -r point; do
