@@ -11,7 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
+#include <memory>
 
 namespace oci::core {
 
@@ -80,19 +80,18 @@ void send_msg(int sock, Msg type, int32_t err, const std::string& text, int fd)
     if (text.size() > kMaxText)
         throw Error("message to the container's init too long: " + std::to_string(text.size()) +
                     " bytes, at most " + std::to_string(kMaxText), EMSGSIZE);
-    std::vector<char> buf(sizeof(Header) + kMaxText);
     Header h{static_cast<uint32_t>(type), err, static_cast<uint32_t>(text.size())};
-    std::memcpy(buf.data(), &h, sizeof h);
-    std::memcpy(buf.data() + sizeof h, text.data(), h.text_len);
-
-    if (int failed = util::send_with_fd(sock, buf.data(), sizeof h + h.text_len, fd))
+    iovec parts[2] = {{&h, sizeof h}, {const_cast<char*>(text.data()), text.size()}};
+    if (int failed = util::send_with_fd(sock, parts, 2, fd))
         throw_errno("send to container init", failed);
 }
 
 bool recv_msg(int sock, Message& out)
 {
-    std::vector<char> buf(sizeof(Header) + kMaxText);
-    iovec iov{buf.data(), buf.size()};
+    // Not zeroed: only the pages the kernel writes into are ever touched. A
+    // fresh page costs a fault, and each new process of ours starts with none.
+    std::unique_ptr<char[]> buf(new char[sizeof(Header) + kMaxText]);
+    iovec iov{buf.get(), sizeof(Header) + kMaxText};
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -119,12 +118,12 @@ bool recv_msg(int sock, Message& out)
         throw Error("container init sent an oversized message");
     if (static_cast<size_t>(n) < sizeof h)
         throw Error("container init sent a truncated message");
-    std::memcpy(&h, buf.data(), sizeof h);
+    std::memcpy(&h, buf.get(), sizeof h);
     if (h.text_len > kMaxText || sizeof h + h.text_len != static_cast<size_t>(n))
         throw Error("container init sent a malformed message");
     out.type = static_cast<Msg>(h.type);
     out.err = h.err;
-    out.text.assign(buf.data() + sizeof h, h.text_len);
+    out.text.assign(buf.get() + sizeof h, h.text_len);
     out.fd.reset();
     for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {

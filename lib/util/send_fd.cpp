@@ -5,14 +5,15 @@
 
 namespace oci::util {
 
-int send_with_fd(int sock, const void* data, std::size_t len, int fd, const sockaddr* to, socklen_t to_len)
+namespace {
+
+int send_parts(int sock, const iovec* parts, std::size_t count, int fd, const sockaddr* to, socklen_t to_len)
 {
-    iovec iov{const_cast<void*>(data), len};
     msghdr mh{};
     mh.msg_name = const_cast<sockaddr*>(to);
     mh.msg_namelen = to != nullptr ? to_len : 0;
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
+    mh.msg_iov = const_cast<iovec*>(parts);
+    mh.msg_iovlen = count;
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
     if (fd >= 0) {
         mh.msg_control = control;
@@ -27,6 +28,19 @@ int send_with_fd(int sock, const void* data, std::size_t len, int fd, const sock
         if (errno != EINTR)
             return errno;
     return 0;
+}
+
+} // namespace
+
+int send_with_fd(int sock, const void* data, std::size_t len, int fd, const sockaddr* to, socklen_t to_len)
+{
+    iovec iov{const_cast<void*>(data), len};
+    return send_parts(sock, &iov, 1, fd, to, to_len);
+}
+
+int send_with_fd(int sock, const iovec* parts, std::size_t count, int fd)
+{
+    return send_parts(sock, parts, count, fd, nullptr, 0);
 }
 
 } // namespace oci::util

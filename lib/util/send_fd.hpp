@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 
@@ -14,5 +15,8 @@ namespace oci::util {
 // the errno, for the caller to name what it was sending.
 int send_with_fd(int sock, const void* data, std::size_t len, int fd, const sockaddr* to = nullptr,
                  socklen_t to_len = 0);
+
+// The same with the message in parts (gathered by the kernel, not copied here).
+int send_with_fd(int sock, const iovec* parts, std::size_t count, int fd);
 
 } // namespace oci::util
