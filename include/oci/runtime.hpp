@@ -181,6 +181,14 @@ int parse_signal(const std::string& text);
 // re-executes itself from one (and this call does not return).
 void reexec_sealed(char** argv);
 
+// reexec_sealed() for a program's own entry point, before the C library has
+// started, so that its start-up runs once (in the sealed image) rather than
+// twice. It makes its system calls itself. It returns when it cannot
+// re-execute from the overlayfs view (no privilege for the mount, an
+// architecture other than x86-64 or aarch64) or runs from it already:
+// reexec_sealed() in main then does what is left.
+void reexec_sealed_at_entry(char** argv, char** envp);
+
 // The runtime-spec features document: what this build and kernel support.
 std::string features_json();
 

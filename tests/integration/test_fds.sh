@@ -70,6 +70,27 @@ case_init_is_sealed() {
     oci delete --force "$id"
 }
 
+# The static x86-64 build re-executes from the view at its entry point, before the C library
+# starts (create, run and exec only); the sealed image says so in its debug log.
+case_reexec_at_entry() {
+    local b id
+    if [ "$(uname -m)" != x86_64 ] || readelf -lW "$OCIRUN" | grep -q INTERP; then
+        skip "ocirun is not a static x86-64 program: it re-executes from main"
+    fi
+    b=$(make_bundle entry probe sleep 1000)
+    id=$(new_id entry)
+    t_defer oci delete --force "$id"
+    assert_exit 0 "$OCIRUN" --root "$T_ROOT" --debug create --bundle "$b" "$id"
+    assert_contains "$ERR" "re-executed at the program's entry point"
+    assert_sealed_exe "$(pid_of "$id")" overlay >/dev/null
+    oci start "$id"
+    assert_exit 0 "$OCIRUN" --root "$T_ROOT" --log-format json --debug exec "$id" true
+    assert_contains "$ERR" "re-executed at the program's entry point"
+    # Commands that enter no container are not re-executed at all.
+    assert_exit 0 "$OCIRUN" --root "$T_ROOT" --debug state "$id"
+    [[ $ERR != *overlayfs* ]] || { echo "state was re-executed: $ERR" >&2; return 1; }
+}
+
 # A second container in the first one's pid namespace sees the created init as its pid 1 and,
 # with every capability that matters, tries to open its executable for writing.
 case_host_binary_unreachable() {
@@ -102,4 +123,5 @@ t_case "the container sees only fds 0, 1, 2" case_only_stdio
 t_case "--preserve-fds 2 passes fds 3 and 4" case_preserve_fds
 t_case "a created container's init runs from a read-only overlay view of ocirun" case_init_is_sealed
 t_case "the host binary cannot be opened for writing from a container" case_host_binary_unreachable
+t_case "create and exec re-execute at the entry point, state not at all" case_reexec_at_entry
 t_done

@@ -1,0 +1,235 @@
+#include "linux/overlay_view.hpp"
+
+#include <oci/early.hpp>
+#include <oci/runtime.hpp>
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>   // ST_RDONLY, as statfs reports it in f_flags
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace oci::sys {
+
+namespace {
+
+#if defined(__x86_64__)
+OCI_EARLY long raw_syscall(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
+{
+    long ret;
+    register long r10 __asm__("r10") = d;
+    register long r8 __asm__("r8") = e;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
+    return ret;
+}
+#elif defined(__aarch64__)
+OCI_EARLY long raw_syscall(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
+{
+    register long x8 __asm__("x8") = n;
+    register long x0 __asm__("x0") = a;
+    register long x1 __asm__("x1") = b;
+    register long x2 __asm__("x2") = c;
+    register long x3 __asm__("x3") = d;
+    register long x4 __asm__("x4") = e;
+    __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
+    return x0;
+}
+#else
+// No early caller on other architectures: the C library's wrapper will do.
+OCI_EARLY long raw_syscall(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
+{
+    long ret = ::syscall(n, a, b, c, d, e);
+    return ret < 0 ? -errno : ret;
+}
+#endif
+
+OCI_EARLY long arg(const void* p)
+{
+    return reinterpret_cast<long>(p);
+}
+
+OCI_EARLY void close_fd(int fd)
+{
+    raw_syscall(SYS_close, fd);
+}
+
+OCI_EARLY bool set_string(int ctx, const char* key, const char* value)
+{
+    return raw_syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, arg(key), arg(value), 0) == 0;
+}
+
+// Kernels before 6.8 know no "lowerdir+" and take the layers as one string,
+// where ':', ',' and '\' are special. Returns false if it does not fit.
+OCI_EARLY bool escaped_layers(const char* top, const char* bottom, char* out, unsigned long room)
+{
+    unsigned long n = 0;
+    for (const char* c = top; *c != '\0'; ++c) {
+        if (n + 3 >= room)
+            return false;
+        if (*c == ':' || *c == ',' || *c == '\\')
+            out[n++] = '\\';
+        out[n++] = *c;
+    }
+    if (n + 1 >= room)
+        return false;
+    out[n++] = ':';
+    for (const char* c = bottom; *c != '\0'; ++c) {
+        if (n + 1 >= room)
+            return false;
+        out[n++] = *c;
+    }
+    out[n] = '\0';
+    return true;
+}
+
+// An overlay of the binary's directory, with `bottom` as the second layer
+// that a lower-only overlay needs: any directory that does not overlap the
+// first will do, since only the binary's name is ever looked up (and the
+// detached mount's root is reachable from nowhere). -1 if the kernel refuses.
+OCI_EARLY int mount_view(const char* dir, const char* bottom)
+{
+    int ctx = static_cast<int>(raw_syscall(SYS_fsopen, arg("overlay"), FSOPEN_CLOEXEC));
+    if (ctx < 0)
+        return -1;
+    bool layers;
+    if (set_string(ctx, "lowerdir+", dir)) {
+        layers = set_string(ctx, "lowerdir+", bottom);
+    } else {
+        char joined[2 * 4096 + 8];
+        layers = escaped_layers(dir, bottom, joined, sizeof joined) && set_string(ctx, "lowerdir", joined);
+    }
+    int mnt = -1;
+    if (layers && raw_syscall(SYS_fsconfig, ctx, FSCONFIG_CMD_CREATE, 0, 0, 0) == 0)
+        mnt = static_cast<int>(raw_syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
+                                           MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID));
+    close_fd(ctx);
+    return mnt < 0 ? -1 : mnt;
+}
+
+// The binary that /proc/self/exe names must still be the one running (not
+// replaced since by an upgrade) for the overlay to show the same program.
+OCI_EARLY bool same_file(int a, int b)
+{
+    struct stat sa, sb;
+    return raw_syscall(SYS_fstat, a, arg(&sa)) == 0 && raw_syscall(SYS_fstat, b, arg(&sb)) == 0 &&
+           sa.st_size == sb.st_size && sa.st_mode == sb.st_mode && sa.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
+           sa.st_mtim.tv_nsec == sb.st_mtim.tv_nsec;
+}
+
+OCI_EARLY bool contains(const char* text, const char* part)
+{
+    for (; *text != '\0'; ++text) {
+        const char* t = text;
+        const char* p = part;
+        while (*p != '\0' && *t == *p) {
+            ++t;
+            ++p;
+        }
+        if (*p == '\0')
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+// An overlayfs without an upper layer can never be written, whatever is done
+// to the mount: unlike a read-only bind mount, which CAP_SYS_ADMIN can clone
+// and make writable.
+OCI_EARLY bool on_readonly_overlay(int fd)
+{
+    struct statfs fs;
+    return raw_syscall(SYS_fstatfs, fd, arg(&fs)) == 0 && fs.f_type == OVERLAYFS_SUPER_MAGIC &&
+           (fs.f_flags & ST_RDONLY) != 0;
+}
+
+OCI_EARLY int open_overlay_view(const char* exe_path, int exe_fd)
+{
+    if (contains(exe_path, " (deleted)"))
+        return -1;
+    char dir[4096];
+    unsigned long slash = 0, n = 0;
+    for (; exe_path[n] != '\0'; ++n) {
+        if (n + 1 >= sizeof dir)
+            return -1;
+        dir[n] = exe_path[n];
+        if (exe_path[n] == '/')
+            slash = n;
+    }
+    if (n == 0 || exe_path[0] != '/')
+        return -1;
+    const char* name = exe_path + slash + 1;
+    dir[slash == 0 ? 1 : slash] = '\0';
+    // No array of the two names: its pointers would need relocating.
+    int mnt = mount_view(dir, "/sys");
+    if (mnt < 0)
+        mnt = mount_view(dir, "/dev");   // the binary lives under /sys: the layers overlapped
+    if (mnt < 0)
+        return -1;
+    int file = static_cast<int>(raw_syscall(SYS_openat, mnt, arg(name), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    close_fd(mnt);
+    if (file < 0)
+        return -1;
+    if (on_readonly_overlay(file) && same_file(file, exe_fd))
+        return file;
+    close_fd(file);
+    return -1;
+}
+
+OCI_EARLY void exec_overlay_view(char** argv, char** envp)
+{
+    constexpr unsigned long kMarkerLength = sizeof kOverlayMarker - 1;
+    constexpr unsigned long kMaxEnv = 4096;
+    char* env[kMaxEnv + 2];
+    unsigned long count = 0;
+    for (; envp[count] != nullptr; ++count) {
+        const char* e = envp[count];
+        unsigned long i = 0;
+        while (i < kMarkerLength && e[i] == kOverlayMarker[i])
+            ++i;
+        if (i == kMarkerLength && e[i] == '=')
+            return;   // the re-executed image
+        if (count == kMaxEnv)
+            return;
+        env[count] = envp[count];
+    }
+    env[count] = const_cast<char*>(kOverlayMarkerAtEntry);
+    env[count + 1] = nullptr;
+
+    int exe = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, arg("/proc/self/exe"), O_RDONLY | O_CLOEXEC));
+    if (exe < 0)
+        return;
+    char path[4096];
+    long n = raw_syscall(SYS_readlinkat, AT_FDCWD, arg("/proc/self/exe"), arg(path), sizeof path - 1);
+    int view = -1;
+    if (n > 0) {
+        path[n] = '\0';
+        view = open_overlay_view(path, exe);
+    }
+    close_fd(exe);
+    if (view < 0)
+        return;
+    raw_syscall(SYS_execveat, view, arg(""), arg(argv), arg(env), AT_EMPTY_PATH);
+    close_fd(view);
+}
+
+} // namespace oci::sys
+
+namespace oci {
+
+OCI_EARLY void reexec_sealed_at_entry(char** argv, char** envp)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+    sys::exec_overlay_view(argv, envp);
+#else
+    (void)argv;
+    (void)envp;
+#endif
+}
+
+} // namespace oci

@@ -1,0 +1,35 @@
+// The running binary seen through a detached, read-only overlayfs of its own
+// directory: a view that no one can write, whatever is done to the mount
+// (an overlay without an upper layer has nowhere to write to), made with a
+// mount rather than a copy. D1 re-executes ocirun from it.
+//
+// Written for two callers: ensure_running_sealed(), and the program's entry
+// point before the C library has started (runtime/early_entry.cpp). So it
+// makes its system calls itself, calls no library function and keeps no data
+// that would need relocating.
+#pragma once
+
+namespace oci::sys {
+
+// The file `exe_path` (what /proc/self/exe names) opened through such a view,
+// O_RDONLY | O_CLOEXEC, if it is a read-only overlayfs file of the same size,
+// mode and modification time as `exe_fd` (the binary that runs, not one
+// installed over it since). -1 where no overlayfs can be mounted (no
+// privilege, fsopen blocked, an old kernel) or the checks fail.
+int open_overlay_view(const char* exe_path, int exe_fd);
+
+// Whether fd is a file on a read-only overlayfs.
+bool on_readonly_overlay(int fd);
+
+// Re-executes the running program from its view, with kOverlayMarker set in
+// the environment: the program's first act, before the C library starts.
+// Returns if the marker is set already (we are the re-executed image) or
+// no view can be had; ensure_running_sealed() then does what is needed.
+void exec_overlay_view(char** argv, char** envp);
+
+// The environment variable a re-execution from the view sets; its value says
+// where: "1" from ensure_running_sealed(), "entry" from the entry point.
+inline constexpr const char kOverlayMarker[] = "_OCIRUN_EXE_OVERLAY";
+inline constexpr const char kOverlayMarkerAtEntry[] = "_OCIRUN_EXE_OVERLAY=entry";
+
+} // namespace oci::sys
