@@ -1,5 +1,11 @@
 #include "cli_args.hpp"
 
+#include <oci/error.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
 
 namespace ocirun {
@@ -103,6 +109,30 @@ unsigned parse_unsigned(const std::string& text, const std::string& flag)
     if (text.empty() || *end != '\0' || text[0] == '-' || v > 1u << 20)
         throw UsageError("invalid value \"" + text + "\" for --" + flag);
     return static_cast<unsigned>(v);
+}
+
+std::string read_input(const std::string& path)
+{
+    int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        oci::throw_errno("open " + path);
+    std::string text;
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            if (fd != 0)
+                ::close(fd);
+            oci::throw_errno("read " + path, err);
+        }
+        text.append(buf, static_cast<size_t>(n));
+    }
+    if (fd != 0)
+        ::close(fd);
+    return text;
 }
 
 } // namespace ocirun

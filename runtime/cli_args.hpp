@@ -47,4 +47,9 @@ void require_args(const ParsedArgs& parsed, size_t count, const char* command, c
 
 unsigned parse_unsigned(const std::string& text, const std::string& flag);
 
+// All of the file a flag names, or of stdin for "-". Plain reads: iostreams
+// would add their start-up (the standard streams and the locale) to every
+// start of ocirun.
+std::string read_input(const std::string& path);
+
 } // namespace ocirun

@@ -3,8 +3,6 @@
 #include <oci/error.hpp>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 
 namespace ocirun {
 
@@ -17,14 +15,6 @@ uint32_t parse_id(const std::string& text, const std::string& flag)
     if (text.empty() || *end != '\0' || text[0] == '-' || v > 0xffffffffUL)
         throw UsageError("invalid " + flag + " value \"" + text + "\": only numeric ids are accepted");
     return static_cast<uint32_t>(v);
-}
-
-std::string read_process_file(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        oci::throw_errno("open process file " + path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 } // namespace
@@ -43,7 +33,7 @@ oci::ExecOptions exec_options_from(const ParsedArgs& parsed)
 {
     oci::ExecOptions o;
     if (auto file = parsed.value("process"))
-        o.process = oci::spec::parse_process(read_process_file(*file), *file);
+        o.process = oci::spec::parse_process(read_input(*file), *file);
     o.args.assign(parsed.positional.begin() + 1, parsed.positional.end());
     o.tty = parsed.flag("tty");
     o.console_socket = parsed.value_or("console-socket", "");

@@ -3,9 +3,6 @@
 #include <oci/error.hpp>
 
 #include <cstdlib>
-#include <fstream>
-#include <iostream>
-#include <iterator>
 
 namespace ocirun {
 
@@ -67,15 +64,7 @@ void drop_zeros(oci::spec::Resources& r)
 
 oci::spec::Resources read_resources(const std::string& source)
 {
-    std::string text;
-    if (source == "-") {
-        text.assign(std::istreambuf_iterator<char>(std::cin), {});
-    } else {
-        std::ifstream in(source);
-        if (!in)
-            oci::throw_errno("open " + source);
-        text.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string text = read_input(source);
     return oci::spec::parse_resources(text, source == "-" ? "stdin" : source);
 }
 
