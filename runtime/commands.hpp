@@ -21,7 +21,7 @@ struct CommandEntry {
     const char* name;
     Command run;
     const char* usage;
-    bool enters_container;        // runs from a sealed copy of the binary
+    bool enters_container;        // runs from a sealed copy of the binary (early_command.cpp lists the same)
 };
 
 const std::vector<CommandEntry>& commands();
