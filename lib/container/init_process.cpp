@@ -103,17 +103,18 @@ bool own_ns(const InitContext& c, spec::NamespaceType t)
 // namespace, which is rooted where we are when it is made.
 class CgroupEntry {
 public:
-    CgroupEntry(const InitContext& c, bool join) : c_(c), join_(join) {}
+    explicit CgroupEntry(const InitContext& c) : c_(c) {}
 
     // Returns /proc/self/cgroup as read before the namespace was made.
     const std::string& enter()
     {
         if (entered_)
             return own_;
-        if (c_.cgroup_ready_later)
+        if (c_.cgroup_ready_later) {
             expect_rung(c_.doorbell_fd, c_.sync_fd, Msg::cgroup_ready);
-        if (join_)
-            cgroups::join_tasks_files(*c_.cgroup_tasks);
+            if (c_.cgroup_tasks)
+                cgroups::join_tasks_files(*c_.cgroup_tasks);   // named only: opened now
+        }
         own_ = util::read_file_at(c_.proc_fd, "self/cgroup");
         if ((c_.unshare_flags & CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) < 0)
             throw_errno("create cgroup namespace");
@@ -123,7 +124,6 @@ public:
 
 private:
     const InitContext& c_;
-    bool join_;
     bool entered_ = false;
     std::string own_;
 };
@@ -207,10 +207,9 @@ void init_sequence(InitContext& ctx)
     // While single-threaded and before anything else: the v1 cgroups, by
     // writing "0" (ourselves), which takes no migration lock. Unless the
     // parent makes them while we set up: then CgroupEntry opens them.
-    bool join_later = ctx.cgroup_tasks && !ctx.cgroup_tasks->empty() && !ctx.cgroup_tasks->front().fd;
-    if (ctx.cgroup_tasks && !join_later)
+    if (ctx.cgroup_tasks && !ctx.cgroup_ready_later)
         cgroups::join_tasks_files(*ctx.cgroup_tasks);
-    CgroupEntry cgroup(ctx, join_later);
+    CgroupEntry cgroup(ctx);
     begin_setup_process(c.maps_written_unprivileged);
     if (ctx.early_unshare_flags != 0) {
         if (::unshare(ctx.early_unshare_flags) < 0)

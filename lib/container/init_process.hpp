@@ -40,6 +40,7 @@ struct InitContext {
     // The parent finishes the cgroup after Msg::go, while we set up, and says
     // so with Msg::cgroup_ready: we enter it (and make the cgroup namespace)
     // only then, before the first cgroup mount and before any device node.
+    // cgroup_tasks then name files that the parent had not made at the clone.
     bool cgroup_ready_later = false;
     int sync_fd = -1;            // SEQPACKET to the parent
     int doorbell_fd = -1;        // rung after Msg::go and Msg::cgroup_ready (Doorbell)

@@ -148,6 +148,9 @@ OCI_EARLY bool on_readonly_overlay(int fd)
            (fs.f_flags & ST_RDONLY) != 0;
 }
 
+namespace {
+
+// The file `exe_path` (what /proc/self/exe names) through the view.
 OCI_EARLY int open_overlay_view(const char* exe_path, int exe_fd)
 {
     if (contains(exe_path, " (deleted)"))
@@ -181,6 +184,18 @@ OCI_EARLY int open_overlay_view(const char* exe_path, int exe_fd)
     return -1;
 }
 
+} // namespace
+
+OCI_EARLY int open_running_view(int exe_fd)
+{
+    char path[4096];
+    long n = raw_syscall(SYS_readlinkat, AT_FDCWD, arg("/proc/self/exe"), arg(path), sizeof path - 1);
+    if (n <= 0)
+        return -1;
+    path[n] = '\0';
+    return open_overlay_view(path, exe_fd);
+}
+
 OCI_EARLY void exec_overlay_view(char** argv, char** envp)
 {
     constexpr unsigned long kMarkerLength = sizeof kOverlayMarker - 1;
@@ -204,13 +219,7 @@ OCI_EARLY void exec_overlay_view(char** argv, char** envp)
     int exe = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, arg("/proc/self/exe"), O_RDONLY | O_CLOEXEC));
     if (exe < 0)
         return;
-    char path[4096];
-    long n = raw_syscall(SYS_readlinkat, AT_FDCWD, arg("/proc/self/exe"), arg(path), sizeof path - 1);
-    int view = -1;
-    if (n > 0) {
-        path[n] = '\0';
-        view = open_overlay_view(path, exe);
-    }
+    int view = open_running_view(exe);
     close_fd(exe);
     if (view < 0)
         return;

@@ -11,12 +11,12 @@
 
 namespace oci::sys {
 
-// The file `exe_path` (what /proc/self/exe names) opened through such a view,
-// O_RDONLY | O_CLOEXEC, if it is a read-only overlayfs file of the same size,
-// mode and modification time as `exe_fd` (the binary that runs, not one
-// installed over it since). -1 where no overlayfs can be mounted (no
+// The running binary (`exe_fd`: /proc/self/exe, opened) through such a view,
+// O_RDONLY | O_CLOEXEC, if the file the view shows is a read-only overlayfs
+// file of the same size, mode and modification time (the binary that runs,
+// not one installed over it since). -1 where no overlayfs can be mounted (no
 // privilege, fsopen blocked, an old kernel) or the checks fail.
-int open_overlay_view(const char* exe_path, int exe_fd);
+int open_running_view(int exe_fd);
 
 // Whether fd is a file on a read-only overlayfs.
 bool on_readonly_overlay(int fd);

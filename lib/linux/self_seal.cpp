@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -97,17 +96,12 @@ void ensure_running_sealed(char** argv)
         return;
     }
     if (!from_overlay) {
-        char path[PATH_MAX];
-        ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-        if (n > 0) {
-            path[n] = '\0';
-            util::unique_fd view(open_overlay_view(path, exe.get()));
-            if (view) {
-                ::setenv(kOverlayMarker, "1", 1);
-                exec_fd(view.get(), argv);
-                ::unsetenv(kOverlayMarker);
-                log_debug(std::string("cannot execute the overlayfs view of ocirun: ") + std::strerror(errno));
-            }
+        util::unique_fd view(open_running_view(exe.get()));
+        if (view) {
+            ::setenv(kOverlayMarker, "1", 1);
+            exec_fd(view.get(), argv);
+            ::unsetenv(kOverlayMarker);
+            log_debug(std::string("cannot execute the overlayfs view of ocirun: ") + std::strerror(errno));
         }
     }
     util::unique_fd copy = sealed_memfd_copy(exe.get());
