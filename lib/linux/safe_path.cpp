@@ -1,7 +1,8 @@
 // Path resolution inside a container rootfs: openat2(RESOLVE_IN_ROOT) where the
 // kernel offers it, and a component walk that resolves the same way where it
-// does not. The walk is also how missing directories get created: one
-// mkdirat() at a time, in a parent that was itself reached through fds.
+// does not. Missing directories are created one mkdirat() at a time, in a
+// parent that was itself reached through fds: the walk's, or, when only the
+// last component is missing, the parent's openat2.
 #include "linux/safe_path.hpp"
 
 #include <oci/error.hpp>
@@ -19,6 +20,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace oci::sys {
@@ -303,6 +305,25 @@ util::unique_fd open_existing(int root_fd, std::string_view path, int flags, con
     return {};
 }
 
+// The usual miss of the creating calls: only the last component is new.
+// Its parent, resolved by openat2 inside the root, spares them the component
+// walk; nullopt sends them to the walk (no openat2, a missing parent, a
+// trailing slash, or a last name such as "..").
+std::optional<Lookup> parent_by_openat2(int root_fd, std::string_view path)
+{
+    if (!openat2_usable())
+        return std::nullopt;
+    std::size_t slash = path.rfind('/');
+    std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    if (name.empty() || name == "." || name == "..")
+        return std::nullopt;
+    std::string_view parent = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+    int fd = try_openat2(root_fd, parent, O_PATH | O_DIRECTORY, 0);
+    if (fd < 0)
+        return std::nullopt;
+    return Lookup{util::unique_fd(fd), std::string(name)};
+}
+
 } // namespace
 
 bool openat2_usable()
@@ -347,6 +368,14 @@ util::unique_fd mkdir_all_in_root(int root_fd, std::string_view path, mode_t mod
     check_path(path, what);
     if (util::unique_fd fd = open_existing(root_fd, path, O_PATH | O_DIRECTORY, what))
         return fd;
+    if (std::optional<Lookup> at = parent_by_openat2(root_fd, path)) {
+        // EEXIST: made meanwhile, or a dangling symlink; the open or the walk tells which.
+        if (::mkdirat(at->dir.get(), at->name.c_str(), mode) == 0 || errno == EEXIST) {
+            util::unique_fd fd(::openat(at->dir.get(), at->name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (fd)
+                return fd;
+        }
+    }
     // The trailing slash makes every named component one to create and to enter;
     // the walk ends at the directory itself.
     return Walker(root_fd, what, Missing::create_dirs, mode).walk(std::string(path) + "/", true).dir;
@@ -358,9 +387,11 @@ util::unique_fd ensure_mount_target(int root_fd, std::string_view path, bool is_
     check_path(path, what);
     if (util::unique_fd fd = open_existing(root_fd, path, O_PATH, what))
         return fd;
+    std::optional<Lookup> parent = parent_by_openat2(root_fd, path);
     Walker walker(root_fd, what, Missing::create_dirs, dir_mode);
     for (int attempt = 0; attempt < max_create_attempts; ++attempt) {
-        Lookup at = walker.walk(path, true);
+        Lookup at = parent ? std::move(*parent) : walker.walk(path, true);
+        parent.reset();
         const char* name = at.name.c_str();
         util::unique_fd fd(::openat(at.dir.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
         if (!fd && errno != ENOENT)

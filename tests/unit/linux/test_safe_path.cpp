@@ -339,6 +339,8 @@ TEST_CASE("safe_path: mkdir_all_in_root creates missing directories inside the r
     CHECK_BOTH(mkdir_op("c0/x"), "err ELOOP");
     CHECK_BOTH(mkdir_op("dir/file"), "err ENOTDIR");
     CHECK_BOTH(mkdir_op("dir/file/x"), "err ENOTDIR");
+    CHECK_BOTH(mkdir_op("etc/dir/new"), "dir rootfs/dir/new");
+    CHECK_BOTH(mkdir_op("dir/missing/.."), "dir rootfs/dir");
 }
 
 TEST_CASE("safe_path: mkdir_all_in_root uses the mode it is given")
@@ -385,6 +387,10 @@ TEST_CASE("safe_path: ensure_mount_target creates files and directories inside t
     CHECK_BOTH(target_op("loop1", false), "err ELOOP");
     CHECK_BOTH(target_op("self", true), "err ELOOP");
     CHECK_BOTH(target_op("dir/file/x", false), "err ENOTDIR");
+    // Only the last component missing: openat2 resolves the parent, the rest as before.
+    CHECK_BOTH(target_op("dir/new", true), "dir rootfs/dir/new");
+    CHECK_BOTH(target_op("etc/dir/new", false), "file rootfs/dir/new");
+    CHECK_BOTH(target_op("dir/missing/..", true), "dir rootfs/dir");
 }
 
 TEST_CASE("safe_path: ensure_mount_target keeps what exists, of either type")
