@@ -11,6 +11,7 @@
 #include "container/init_process.hpp"
 #include "container/notify_socket.hpp"
 #include "container/spawn.hpp"
+#include "container/start_channel.hpp"
 #include "container/sync_socket.hpp"
 #include "linux/idmap.hpp"
 #include "linux/process_attrs.hpp"
@@ -257,17 +258,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
     util::fault_point("create.after_reserve");
 
-    if (::mkfifoat(dir.fd(), kExecFifo, 0600) < 0)
-        throw_errno("create " + dir.path() + "/" + kExecFifo);
-    // Read-write: opening never blocks, and the init's read waits for start's byte.
-    util::unique_fd fifo(::openat(dir.fd(), kExecFifo, O_RDWR | O_CLOEXEC | O_NOFOLLOW));
-    if (!fifo)
-        throw_errno("open " + dir.path() + "/" + kExecFifo);
-    if (::mkfifoat(dir.fd(), kStartStatus, 0600) < 0)
-        throw_errno("create " + dir.path() + "/" + kStartStatus);
-    util::unique_fd status(::openat(dir.fd(), kStartStatus, O_RDWR | O_CLOEXEC | O_NOFOLLOW));
-    if (!status)
-        throw_errno("open " + dir.path() + "/" + kStartStatus);
+    StartChannel start = foreground ? StartChannel::pipes() : StartChannel::fifos(dir);
     util::fault_point("create.after_fifos");
     CreatedContainer out;
     Record& rec = out.record;
@@ -321,8 +312,8 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.unshare_flags = spawn_plan.unshare_flags;
     ctx.sync_fd = child_sock.get();
     ctx.doorbell_fd = doorbell.fd();
-    ctx.fifo_fd = fifo.get();
-    ctx.status_fd = status.get();
+    ctx.fifo_fd = start.init_wait.get();
+    ctx.status_fd = start.init_status.get();
     ctx.proc_fd = proc.get();
     ctx.preserve_fds = opts.preserve_fds + opts.listen_fds;
     ctx.no_pivot = opts.no_pivot;
@@ -359,6 +350,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.cgroup_ready_later = cgroup && split_cgroup;
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
+    // Only the init may hold these: its exit or exec must show as EOF.
+    start.init_wait.reset();
+    start.init_status.reset();
     bool joined_by_itself = spawn_plan.cgroup_fd >= 0 || !tasks.empty();
     tasks.clear();
     util::fault_point("create.after_spawn");
@@ -409,6 +403,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         throw Error("container init exited before it was started");
     util::fault_point("create.before_commit");
     rollback.commit();
+    out.release = std::move(start.release);
+    out.exec_status = std::move(start.status);
+    out.poststart = config.hooks.poststart;
     return out;
 }
 

@@ -12,6 +12,11 @@ struct CreatedContainer {
     Record record;
     util::OwnedChild init;        // released by create, waited for by run
     util::unique_fd pty_master;   // run's terminal when no console socket was given
+    // run's: the start byte goes to `release`, and `exec_status` reports the
+    // exec (StartChannel::pipes); empty after a create for a later `start`.
+    util::unique_fd release;
+    util::unique_fd exec_status;
+    std::vector<spec::Hook> poststart;
 };
 
 // `foreground`: the caller (run) proxies the terminal itself.

@@ -194,6 +194,9 @@ void wait_for_start(int fifo_fd)
             return;
         if (n < 0 && errno == EINTR)
             continue;
+        // A pipe's writer is `run`, which starts us itself: it is gone.
+        if (n == 0)
+            throw Error("wait for start: ocirun exited before it started the container");
         throw_errno("wait for start");
     }
 }

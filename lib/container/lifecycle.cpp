@@ -5,6 +5,7 @@
 #include "container/hooks.hpp"
 #include "container/notify_socket.hpp"
 #include "container/processes.hpp"
+#include "container/start_channel.hpp"
 #include "container/state_store.hpp"
 #include "spec/json_writer.hpp"
 #include "util/fault_point.hpp"
@@ -33,44 +34,6 @@ namespace {
 spec::Hooks kept_hooks(const StateDir& dir)
 {
     return spec::parse_config(util::read_file_at(dir.fd(), core::kConfigCopy), dir.path() + "/config.json").hooks;
-}
-
-// After the start byte: the init either reports a startContainer failure on
-// start.status, or closes it (EOF) right before execve. Dying counts as failure.
-void wait_for_exec(int status_fd, const Record& rec)
-{
-    util::unique_fd pidfd(util::pidfd_open(rec.pid));
-    std::string message;
-    for (;;) {
-        pollfd fds[2] = {{status_fd, POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
-        if (::poll(fds, pidfd ? 2 : 1, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            throw_errno("wait for the container process");
-        }
-        if (fds[0].revents) {
-            char buf[4096];
-            ssize_t n = ::read(status_fd, buf, sizeof buf);
-            if (n > 0) {
-                message.append(buf, static_cast<size_t>(n));
-                continue;
-            }
-            if (n == 0 || errno != EAGAIN)
-                break;
-        }
-        if (fds[1].revents) {
-            // The init is gone: whatever it wrote is already in the fifo.
-            char buf[4096];
-            ssize_t n;
-            while ((n = ::read(status_fd, buf, sizeof buf)) > 0)
-                message.append(buf, static_cast<size_t>(n));
-            if (message.empty())
-                message = "container process exited before it ran";
-            break;
-        }
-    }
-    if (!message.empty())
-        throw Error(message);
 }
 
 Error not_found(const std::string& id)
@@ -161,13 +124,13 @@ void Runtime::start(const std::string& id, const StartOptions& options)
         if (!fifo)
             throw_errno("container init is not waiting to start");
         util::fault_point("start.before_release");
-        if (::write(fifo.get(), "0", 1) != 1)
-            throw_errno("release the container init");
+        core::release_init(fifo.get());
         util::fault_point("start.after_release");
         // From here on the container reads as running (state_store.cpp).
         ::unlinkat(dir->fd(), core::kExecFifo, 0);
         rec->status = Status::running;
-        wait_for_exec(status.get(), *rec);
+        util::unique_fd pidfd(util::pidfd_open(rec->pid));
+        core::wait_for_exec(status.get(), pidfd.get());
         util::fault_point("start.after_exec");
         ::unlinkat(dir->fd(), core::kStartStatus, 0);
         if (rec->has_hooks) {

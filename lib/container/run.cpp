@@ -2,6 +2,9 @@
 // forward signals, proxy the terminal, reap, and delete the container when
 // its process exits, returning its exit code.
 #include "container/create.hpp"
+#include "container/hooks.hpp"
+#include "container/start_channel.hpp"
+#include "util/fault_point.hpp"
 #include "container/notify_socket.hpp"
 #include "container/supervise.hpp"
 
@@ -11,6 +14,27 @@
 #include <sys/prctl.h>
 
 namespace oci {
+
+namespace {
+
+// `start` without a second look at the state directory: create's pipes
+// release the init and report its exec. The state reads "running" from here
+// on, as after a `start`: it says created, and there is no exec.fifo.
+void start_in_process(core::CreatedContainer& created)
+{
+    core::release_init(created.release.get());
+    created.release.reset();
+    core::wait_for_exec(created.exec_status.get(), created.init.pidfd());
+    created.exec_status.reset();
+    if (!created.poststart.empty()) {
+        core::Record running = created.record;
+        running.status = Status::running;
+        // A failure is run's: it kills the container and deletes it, poststop hooks included.
+        core::run_hooks(created.poststart, "poststart", state_to_json(core::to_public_state(running)));
+    }
+}
+
+} // namespace
 
 int Runtime::run(const std::string& id, const RunOptions& options)
 {
@@ -29,7 +53,8 @@ int Runtime::run(const std::string& id, const RunOptions& options)
         std::optional<core::NotifyProxy> notify;
         if (!options.create.notify_socket.empty())
             notify = core::NotifyProxy::bind(options_.root + "/" + id, options.create.notify_socket);
-        start(id);
+        util::fault_point("run.before_start");
+        start_in_process(created);
         exit_code = core::supervise(init, created.init.pidfd(), signals.fd(), created.pty_master.get(),
                                     notify ? &*notify : nullptr);
         created.init.release();   // reaped by supervise

@@ -220,7 +220,8 @@ uint64_t process_start_time(pid_t pid)
 
 // `start` removes exec.fifo when it releases the init and writes no new
 // state: a created container without the fifo has been started (as runc
-// tells them apart). One state write fewer per start.
+// tells them apart). One state write fewer per start. A foreground `run`
+// starts its container through pipes and never makes the fifo.
 static Record with_start_seen(Record r, int dir_fd)
 {
     if (r.status == Status::created && ::faccessat(dir_fd, kExecFifo, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&

@@ -7,7 +7,8 @@
 # (OCIRUN_FAULT_MODE=kill). After an error in create nothing may be left: no state dir, cgroup,
 # mount, fifo, socket or process, and the same id can be created again at once. After an error
 # elsewhere, or a kill anywhere, `delete --force` must clean up fully; every case also runs under
-# the leak check of lib.sh. One case more holds exec at a point while its container stops.
+# the leak check of lib.sh. Two cases more: exec held at a point while its container stops, and
+# `run` killed between its create and its start.
 #
 # OCIRUN_FP names the fault-point binary (meson sets it; by hand it defaults to
 # build-fp/runtime/ocirun); without it the file skips. FAULT_POINTS="a b ..." limits the walk to
@@ -214,6 +215,20 @@ case_init_exits_during_exec() {
     [ ! -e "$marker" ] || { echo "exec ran its command on the host" >&2; return 1; }
 }
 
+# `run` killed between its create and its start: the init, which has cleared its parent-death
+# signal by then, must see its start pipe close and exit, not wait on as a created container.
+case_run_killed_before_start() {
+    local b id rc=0 point=run.before_start
+    b=$(fault_bundle main) || return 1
+    id=$(new_id runkill)
+    t_defer oci delete --force "$id"
+    OCIRUN_FAULT_POINT=$point OCIRUN_FAULT_MODE=kill \
+        "$OCIRUN" --root "$T_ROOT" run --bundle "$b" "$id" >"$T_CASE_DIR/run.out" 2>"$T_CASE_DIR/run.err" || rc=$?
+    assert_eq 137 "$rc" "exit status of run killed at $point"
+    wait_until 10 has_status "$id" stopped || { echo "the init still waits: $(oci state "$id")" >&2; return 1; }
+    assert_recovers "$b" "$id" kill
+}
+
 chmod 0711 "$T_TMP"   # the user-namespace root (host uid 100000) reaches /tmp/.../bundles
 fault_bundle main >/dev/null || t_bail_out "cannot make the test bundle"
 USERNS=1 fault_bundle userns >/dev/null || t_bail_out "cannot make the test bundle"
@@ -222,6 +237,7 @@ POINTS_FILE=$T_TMP/points.main
 [ -s "$POINTS_FILE" ] || t_bail_out "no fault points were listed"
 
 t_case "the init exits while exec prepares: exec fails, nothing runs on the host" case_init_exits_during_exec
+t_case "run killed before it starts its container: the init exits by itself" case_run_killed_before_start
 
 for mode in error kill; do
     while read -r point; do
