@@ -4,29 +4,41 @@
 // otherwise sit on the init's path. Only where no user namespace is made: the
 // namespace belongs to the user namespace of its maker.
 //
-// A process rather than a thread: the init is cloned without exec, and a
-// clone while another thread holds a lock (malloc's) hands the init that lock
-// forever.
+// The maker shares our memory and fd table (CLONE_VM|CLONE_FILES): no page
+// tables to copy and no page to copy on write, for us or for it, and the
+// namespace's fd lands in our table. Not a thread: the init is cloned without
+// exec, and a clone while another thread holds a lock (malloc's) hands the init
+// that lock forever; the maker makes raw system calls only, and takes none.
 #pragma once
 
 #include "util/pidfd.hpp"
 #include "util/unique_fd.hpp"
 
+#include <memory>
+
 namespace oci::core {
 
 class EarlyNetns {
 public:
-    // Clones the maker: unshare(CLONE_NEWNET), loopback up, its fd sent back.
+    // Clones the maker: unshare(CLONE_NEWNET), loopback up, the namespace's fd.
     EarlyNetns();
     EarlyNetns(const EarlyNetns&) = delete;
     EarlyNetns& operator=(const EarlyNetns&) = delete;
+    ~EarlyNetns();
 
-    // Waits for the maker's word: the namespace (O_CLOEXEC), or its error.
-    // The maker itself is reaped when this object goes.
+    // Waits for the maker to finish: the namespace (O_CLOEXEC), or its error.
     util::unique_fd take();
 
+    // What the maker leaves for take(), written only by it, read after its exit.
+    struct Result {
+        int ns_fd = -1;
+        int err = 0;
+        const char* failed = nullptr;   // the step that failed
+    };
+
 private:
-    util::unique_fd sock_;
+    std::unique_ptr<char[]> stack_;
+    Result result_;
     util::OwnedChild maker_;   // reaped (killed first, if it still runs) when this object goes
 };
 

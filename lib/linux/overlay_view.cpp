@@ -1,5 +1,7 @@
 #include "linux/overlay_view.hpp"
 
+#include "linux/raw_syscall.hpp"
+
 #include <oci/early.hpp>
 #include <oci/runtime.hpp>
 
@@ -17,36 +19,6 @@
 namespace oci::sys {
 
 namespace {
-
-#if defined(__x86_64__)
-OCI_EARLY long raw_syscall(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
-{
-    long ret;
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
-    return ret;
-}
-#elif defined(__aarch64__)
-OCI_EARLY long raw_syscall(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
-{
-    register long x8 __asm__("x8") = n;
-    register long x0 __asm__("x0") = a;
-    register long x1 __asm__("x1") = b;
-    register long x2 __asm__("x2") = c;
-    register long x3 __asm__("x3") = d;
-    register long x4 __asm__("x4") = e;
-    __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
-    return x0;
-}
-#else
-// No early caller on other architectures: the C library's wrapper will do.
-OCI_EARLY long raw_syscall(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0)
-{
-    long ret = ::syscall(n, a, b, c, d, e);
-    return ret < 0 ? -errno : ret;
-}
-#endif
 
 OCI_EARLY long arg(const void* p)
 {
