@@ -25,25 +25,46 @@ namespace {
 
 constexpr unsigned long kSafeFlags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
+// Where a hierarchy goes: a path in the rootfs, resolved there, or a name
+// in the tmpfs we have just mounted, which nothing else can reach yet.
+struct Target {
+    int root_fd;
+    const std::string& dest;
+    int tmpfs_fd = -1;
+    const char* name = nullptr;
+
+    util::unique_fd make() const
+    {
+        if (tmpfs_fd < 0)
+            return ensure_mount_target(root_fd, dest, true);
+        if (::mkdirat(tmpfs_fd, name, 0755) < 0)
+            throw_errno("mkdir " + dest);
+        util::unique_fd fd(::openat(tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!fd)
+            throw_errno("open " + dest);
+        return fd;
+    }
+};
+
 // A bind of the container's own directory shows what a fresh mount in its
 // cgroup namespace would, and costs less on v1 (no option parsing, no
 // hierarchy lookup under the cgroup mutex).
-void mount_one(int root_fd, const std::string& dest, const CgroupMountInfo& h, const std::string& own_path,
-               unsigned long flags, bool fresh)
+void mount_one(const Target& to, const CgroupMountInfo& h, const std::string& own_path, unsigned long flags,
+               bool fresh)
 {
     if (fresh) {
-        auto target = ensure_mount_target(root_fd, dest, true);
+        auto target = to.make();
         const char* data = h.fs_type == "cgroup2" ? nullptr : h.super_options.c_str();
         if (::mount("cgroup", fd_path(target.get()).c_str(), h.fs_type.c_str(), flags | kSafeFlags, data) == 0)
             return;
         if (errno != EPERM && errno != EBUSY && errno != EINVAL)
-            throw_errno("mount " + h.fs_type + " on " + dest);
+            throw_errno("mount " + h.fs_type + " on " + to.dest);
     }
     uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
     if (flags & MS_RDONLY)
         attrs |= MOUNT_ATTR_RDONLY;
     auto mount = clone_bind_mount(h.mount_point + own_path, attrs);
-    attach_mount(root_fd, dest, mount.get());
+    move_mount_onto(mount.get(), to.make().get(), "attach mount on " + to.dest);
 }
 
 } // namespace
@@ -108,7 +129,7 @@ void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned lon
     const std::string& self_cgroup = own_cgroups;
     for (const auto& h : hierarchies) {
         if (h.mount_point == "/sys/fs/cgroup" && h.fs_type == "cgroup2") {
-            mount_one(root_fd, destination, h, own_cgroup_path(self_cgroup, h), flags, own_cgroup_ns);
+            mount_one(Target{root_fd, destination}, h, own_cgroup_path(self_cgroup, h), flags, own_cgroup_ns);
             return;
         }
     }
@@ -116,16 +137,18 @@ void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned lon
     auto target = ensure_mount_target(root_fd, destination, true);
     if (::mount("tmpfs", fd_path(target.get()).c_str(), "tmpfs", kSafeFlags, "mode=755") < 0)
         throw_errno("mount tmpfs on " + destination);
+    // The new tmpfs, empty and ours alone: its entries need no resolving.
+    auto tmpfs = open_in_root(root_fd, destination, O_PATH | O_DIRECTORY);
     for (const auto& h : hierarchies) {
         std::string name = h.mount_point.substr(std::string("/sys/fs/cgroup/").size());
-        if (name.empty() || name.find('/') != std::string::npos)
+        if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
             continue;
         bool fresh = own_cgroup_ns && h.fs_type == "cgroup2";
-        mount_one(root_fd, destination + "/" + name, h, own_cgroup_path(self_cgroup, h), flags, fresh);
+        std::string dest = destination + "/" + name;
+        mount_one(Target{root_fd, dest, tmpfs.get(), name.c_str()}, h, own_cgroup_path(self_cgroup, h), flags, fresh);
     }
     // Symlinks such as cpu -> cpu,cpuacct, as the host has them.
     if (DIR* dir = ::opendir("/sys/fs/cgroup")) {
-        auto dest_fd = open_in_root(root_fd, destination, O_PATH | O_DIRECTORY);
         while (dirent* e = ::readdir(dir)) {
             if (e->d_type != DT_LNK)
                 continue;
@@ -134,14 +157,13 @@ void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned lon
             ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
             if (n > 0 && std::string(buf, static_cast<size_t>(n)).find('/') == std::string::npos) {
                 buf[n] = '\0';
-                ::symlinkat(buf, dest_fd.get(), e->d_name);
+                ::symlinkat(buf, tmpfs.get(), e->d_name);
             }
         }
         ::closedir(dir);
     }
     if (flags & MS_RDONLY) {
-        auto again = open_in_root(root_fd, destination, O_PATH);
-        if (::mount(nullptr, fd_path(again.get()).c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | kSafeFlags,
+        if (::mount(nullptr, fd_path(tmpfs.get()).c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | kSafeFlags,
                     nullptr) < 0)
             throw_errno("remount " + destination + " read-only");
     }
