@@ -13,11 +13,13 @@
 #include <oci/log.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <thread>
 
 namespace oci::cgroups {
@@ -47,8 +49,20 @@ std::optional<std::string> read_if_present(const std::string& path)
 
 // A new v1 cpuset starts with no CPUs and no memory nodes, and no task can
 // join it so; give it its parent's, as runc does.
-void init_cpuset(const std::string& parent, const std::string& dir)
+// A new cpuset cgroup starts with no CPUs and no memory nodes, and takes no
+// process until it has both: they are copied from its parent. A directory that
+// is only a parent (`holds_containers`) is marked so that the kernel copies them
+// into the children made below it, which then need just the two reads.
+void init_cpuset(const std::string& parent, const std::string& dir, bool holds_containers)
 {
+    util::unique_fd fd;
+    auto dir_fd = [&] {
+        if (!fd)
+            fd.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!fd)
+            throw_errno("open cgroup " + dir);
+        return fd.get();
+    };
     for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
         auto mine = read_if_present(dir + "/" + file);
         if (!mine || !last_line(*mine).empty())
@@ -56,12 +70,12 @@ void init_cpuset(const std::string& parent, const std::string& dir)
         auto theirs = read_if_present(parent + "/" + file);
         if (!theirs || last_line(*theirs).empty())
             continue;
-        util::unique_fd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (!fd)
-            throw_errno("open cgroup " + dir);
-        if (int err = write_cgroup_file(fd.get(), file, last_line(*theirs)))
+        if (int err = write_cgroup_file(dir_fd(), file, last_line(*theirs)))
             throw_errno("write " + last_line(*theirs) + " to " + dir + "/" + file, err);
     }
+    if (holds_containers)
+        if (int err = write_cgroup_file(dir_fd(), "cgroup.clone_children", "1"))
+            log_debug("write 1 to " + dir + "/cgroup.clone_children: " + std::strerror(err));
 }
 
 class V1Driver final : public Driver {
@@ -280,11 +294,25 @@ private:
                 if (!chosen(e))
                     continue;
                 bool is_cpuset = has(e.hierarchy, "cpuset");
+                auto made_here = [&](const std::string& parent, const std::string& dir) {
+                    created.push_back(dir);
+                    if (is_cpuset)
+                        init_cpuset(parent, dir, dir != e.dir);
+                };
+                // The parents usually exist: the leaf first, the walk only when one is missing.
+                if (::mkdir(e.dir.c_str(), 0755) == 0) {
+                    made_here(e.dir.substr(0, e.dir.rfind('/')), e.dir);
+                    continue;
+                }
+                if (errno == EEXIST)
+                    continue;
+                if (errno != ENOENT)
+                    throw_errno("create cgroup " + e.dir);
                 std::string base = e.hierarchy.dir.empty() ? options_.root : options_.root + "/" + e.hierarchy.dir;
-                make_cgroup_path(base, e.dir.substr(base.size()), &created,
+                make_cgroup_path(base, e.dir.substr(base.size()), nullptr,
                                  [&](const std::string& parent, const std::string& dir, bool made) {
-                                     if (is_cpuset && made)
-                                         init_cpuset(parent, dir);
+                                     if (made)
+                                         made_here(parent, dir);
                                  });
             }
         } catch (...) {
