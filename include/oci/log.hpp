@@ -20,5 +20,7 @@ const char* to_string(LogLevel level);
 
 // Now as RFC 3339 UTC with nanoseconds, as runc writes times in logs and state.
 std::string rfc3339_now();
+// The same for a given time since the epoch.
+std::string rfc3339(long long seconds, long nanoseconds);
 
 } // namespace oci
