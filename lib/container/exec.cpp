@@ -292,7 +292,8 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
     return with_context("exec " + id, [&]() -> int {
         validate_container_id(id);
         util::unique_fd root_fd(::open(options_.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        auto rec = root_fd ? core::read_record_unlocked(root_fd.get(), id) : std::nullopt;
+        util::unique_fd state_dir;
+        auto rec = root_fd ? core::read_record_unlocked(root_fd.get(), id, &state_dir) : std::nullopt;
         if (!rec)
             throw Error("container " + id + " does not exist", ENOENT);
         Status status = core::live_status(*rec);
@@ -305,11 +306,9 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
             throw Error("cannot exec in a stopped container");
         util::fault_point("exec.after_read_state");
 
+        // From the directory the record came from: by its name, it may be another container's by now.
         spec::Config config = with_context("read the container's config", [&] {
-            util::unique_fd dir(::openat(root_fd.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (!dir)
-                throw_errno("open state directory");
-            return spec::parse_config(util::read_file_at(dir.get(), core::kConfigCopy), "config.json");
+            return spec::parse_config(util::read_file_at(state_dir.get(), core::kConfigCopy), "config.json");
         });
         static const spec::Process no_process;
         spec::Process process = exec_process(config.process ? *config.process : no_process, options);

@@ -9,6 +9,7 @@
 #include <yajl/yajl_tree.h>
 
 #include <fcntl.h>
+#include <stdio.h>   // renameat2
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -139,6 +140,8 @@ std::optional<cgroups::Layout> read_layout(yajl_val o)
     return layout;
 }
 
+
+
 } // namespace
 
 std::string record_to_json(const Record& r)
@@ -189,6 +192,14 @@ Record record_from_json(const std::string& text, const std::string& source)
     read_string_map(field(o, "cgroup", yajl_t_object), r.cgroup);
     r.cgroup_layout = read_layout(field(o, "cgroupLayout", yajl_t_object));
     return r;
+}
+
+bool still_named(int root_fd, const std::string& id, int dir_fd)
+{
+    struct stat held, named;
+    return ::fstat(dir_fd, &held) == 0 && held.st_nlink != 0 &&
+           ::fstatat(root_fd, id.c_str(), &named, AT_SYMLINK_NOFOLLOW) == 0 && named.st_dev == held.st_dev &&
+           named.st_ino == held.st_ino;
 }
 
 uint64_t process_start_time(pid_t pid)
@@ -275,10 +286,18 @@ util::unique_fd StateDir::open_root(const std::string& root, bool create)
 
 StateDir StateDir::reserve(int root_fd, const std::string& root, const std::string& id)
 {
-    if (::mkdirat(root_fd, id.c_str(), 0700) < 0) {
+    // The directory a delete emptied and set aside is taken by one rename where
+    // there is one: each directory made and removed costs the state filesystem
+    // an inode and a block, and ext4 mounted with discard a synchronous discard
+    // of that block when it is freed so soon after it was allocated.
+    if (::renameat2(root_fd, kSpareDir, root_fd, id.c_str(), RENAME_NOREPLACE) < 0) {
         if (errno == EEXIST)
             throw Error("container ID already exists", EEXIST);
-        throw_errno("create state directory " + root + "/" + id);
+        if (::mkdirat(root_fd, id.c_str(), 0700) < 0) {
+            if (errno == EEXIST)
+                throw Error("container ID already exists", EEXIST);
+            throw_errno("create state directory " + root + "/" + id);
+        }
     }
     util::unique_fd dir(::openat(root_fd, id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir || ::flock(dir.get(), LOCK_EX) < 0) {
@@ -300,9 +319,9 @@ std::optional<StateDir> StateDir::open_locked(int root_fd, const std::string& ro
     while (::flock(dir.get(), LOCK_EX) < 0)
         if (errno != EINTR)
             throw_errno("lock state directory " + root + "/" + id);
-    // A delete that held the lock before us may have removed the directory.
-    struct stat st;
-    if (::fstat(dir.get(), &st) < 0 || st.st_nlink == 0)
+    // A delete that held the lock before us may have removed the directory,
+    // or set it aside, and a create may have taken it for another container.
+    if (!still_named(root_fd, id, dir.get()))
         return std::nullopt;
     return StateDir(std::move(dir), root + "/" + id, id);
 }
@@ -327,10 +346,14 @@ void StateDir::write(const Record& record) const
 
 void StateDir::remove(int root_fd)
 {
+    // Emptied through our own fd, then kept as the spare unless there is one.
+    util::remove_contents(dir_.get());
+    if (::renameat2(root_fd, id_.c_str(), root_fd, kSpareDir, RENAME_NOREPLACE) == 0)
+        return;
     util::remove_tree_at(root_fd, id_);
 }
 
-std::optional<Record> read_record_unlocked(int root_fd, const std::string& id)
+std::optional<Record> read_record_unlocked(int root_fd, const std::string& id, util::unique_fd* dir_out)
 {
     std::string text;
     util::unique_fd dir;
@@ -347,11 +370,19 @@ std::optional<Record> read_record_unlocked(int root_fd, const std::string& id)
             Record creating;
             creating.id = id;
             creating.status = Status::creating;
+            if (dir_out)
+                *dir_out = std::move(dir);
             return creating;
         }
         throw;
     }
-    return with_start_seen(record_from_json(text, id + "/" + kStateFile), dir.get());
+    Record r = with_start_seen(record_from_json(text, id + "/" + kStateFile), dir.get());
+    // The directory went to another container (through the spare) while we read.
+    if (r.id != id)
+        return std::nullopt;
+    if (dir_out)
+        *dir_out = std::move(dir);
+    return r;
 }
 
 } // namespace oci::core

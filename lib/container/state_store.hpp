@@ -1,5 +1,6 @@
 // The on-disk record of a container: <root>/<id>/state.json (+ exec.fifo),
-// reserved with one atomic mkdir and guarded by an flock on the directory.
+// reserved with one atomic rename of the spare directory (or mkdir) and
+// guarded by an flock on the directory.
 #pragma once
 
 #include "cgroups/layout.hpp"
@@ -68,7 +69,8 @@ public:
     // Reads state.json; nullopt while a create has not written it yet.
     std::optional<Record> read() const;
     void write(const Record& record) const;
-    // Deletes the directory and everything in it.
+    // Deletes everything in the directory, and the directory itself or sets it
+    // aside as kSpareDir, which reserve() renames into place for a new container.
     void remove(int root_fd);
 
 private:
@@ -79,13 +81,21 @@ private:
     std::string id_;
 };
 
+// Whether <root>/<id> is still the directory dir_fd holds: not removed, nor
+// set aside as the spare, nor taken from there for another container.
+bool still_named(int root_fd, const std::string& id, int dir_fd);
+
 // Reads a record without locking (state, list): writers replace state.json
-// atomically, so a reader sees the old or the new one.
-std::optional<Record> read_record_unlocked(int root_fd, const std::string& id);
+// atomically, so a reader sees the old or the new one. `dir_out` receives the
+// directory it was read from, for reading more from the same container.
+std::optional<Record> read_record_unlocked(int root_fd, const std::string& id, util::unique_fd* dir_out = nullptr);
 
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
 inline constexpr const char* kStartStatus = "start.status";
 inline constexpr const char* kConfigCopy = "config.json";
+// An emptied state directory that a delete set aside for the next create: not
+// a container ID (no '~' in those), and hidden like every dot name.
+inline constexpr const char* kSpareDir = ".~spare";
 
 } // namespace oci::core

@@ -102,6 +102,28 @@ void write_file_atomic(int dir_fd, const std::string& name, std::string_view dat
     }
 }
 
+void remove_contents(int dir_fd)
+{
+    int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    DIR* dir = copy < 0 ? nullptr : ::fdopendir(copy);
+    if (dir == nullptr) {
+        int err = errno;
+        if (copy >= 0)
+            ::close(copy);
+        throw_errno("opendir", err);
+    }
+    ::rewinddir(dir);   // the dup shares dir_fd's offset, which a listing before may have moved
+    std::vector<std::string> entries;
+    while (dirent* e = ::readdir(dir)) {
+        std::string_view n = e->d_name;
+        if (n != "." && n != "..")
+            entries.emplace_back(n);
+    }
+    ::closedir(dir);
+    for (const auto& e : entries)
+        remove_tree_at(dir_fd, e);
+}
+
 void remove_tree_at(int dir_fd, const std::string& name)
 {
     if (::unlinkat(dir_fd, name.c_str(), 0) == 0 || errno == ENOENT)
@@ -114,18 +136,7 @@ void remove_tree_at(int dir_fd, const std::string& name)
             return;
         throw_errno("open " + name);
     }
-    DIR* dir = ::fdopendir(::dup(sub.get()));
-    if (dir == nullptr)
-        throw_errno("opendir " + name);
-    std::vector<std::string> entries;
-    while (dirent* e = ::readdir(dir)) {
-        std::string_view n = e->d_name;
-        if (n != "." && n != "..")
-            entries.emplace_back(n);
-    }
-    ::closedir(dir);
-    for (const auto& e : entries)
-        remove_tree_at(sub.get(), e);
+    with_context("remove " + name, [&] { remove_contents(sub.get()); });
     if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
         throw_errno("remove " + name);
 }

@@ -25,5 +25,7 @@ void write_file_atomic(int dir_fd, const std::string& name, std::string_view dat
 
 // Removes dir_fd/name and everything below it without following symlinks.
 void remove_tree_at(int dir_fd, const std::string& name);
+// Removes everything inside the directory dir_fd, recursively, and not it.
+void remove_contents(int dir_fd);
 
 } // namespace oci::util

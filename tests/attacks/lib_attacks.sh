@@ -145,10 +145,12 @@ make_bundle() {
     echo "$b"
 }
 
-# The entries of the mode's state root (the seccomp cache outlives containers by design).
+# The entries of the mode's state root (the seccomp cache outlives containers by design, and
+# so does the empty directory a delete sets aside for the next create: what is in it counts).
 attack_state_entries() {
     [ -d "$ATTACK_ROOT" ] || return 0
-    find "$ATTACK_ROOT" -mindepth 1 -maxdepth 1 ! -name .seccomp-cache -printf '%f\n' | sort
+    { find "$ATTACK_ROOT" -mindepth 1 -maxdepth 1 ! -name .seccomp-cache ! -name .~spare -printf '%f\n'
+      find "$ATTACK_ROOT/.~spare" -mindepth 1 -printf '.~spare/%P\n' 2>/dev/null; } | sort
 }
 
 # The host pids of the processes in container ID's pid namespace (`ocirun ps` needs a cgroup,
@@ -340,7 +342,8 @@ fp_release() {
 # of this suite has such an id (and so such a default cgroup path), and other users of the
 # machine's /ocirun cgroups are not this file's leaks.
 _t_leak_state() {
-    [ -d "$T_ROOT" ] && find "$T_ROOT" -mindepth 1 -maxdepth 1 -printf 'state %p\n'
+    [ -d "$T_ROOT" ] && find "$T_ROOT" -mindepth 1 -maxdepth 1 ! -name .~spare -printf 'state %p\n'
+    [ -d "$T_ROOT/.~spare" ] && find "$T_ROOT/.~spare" -mindepth 1 -printf 'state %p\n'
     awk -v a="$T_TMP" -v b="$ROOTFS" 'index($5, a) || index($5, b) { print "mount " $5 " (mount id " $1 ")" }' \
         /proc/self/mountinfo
     find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name "*${T_ID_PREFIX}*" -printf 'cgroup %p\n' 2>/dev/null

@@ -285,9 +285,12 @@ oci() {
 }
 
 # The state root's entries, one a line: containers' state dirs and whatever
-# else a create left there. The seccomp cache (.seccomp-cache) is meant to stay.
+# else a create left there. The seccomp cache (.seccomp-cache) is meant to stay,
+# and so is the emptied directory a delete sets aside for the next create
+# (.~spare): only what is inside it is listed.
 state_dirs() {
-    ls -A "$T_ROOT" 2>/dev/null | grep -vxF .seccomp-cache || true
+    ls -A "$T_ROOT" 2>/dev/null | grep -vxF -e .seccomp-cache -e .~spare || true
+    find "$T_ROOT/.~spare" -mindepth 1 -printf '.~spare/%P\n' 2>/dev/null || true
 }
 
 # Prints a fresh container id for this file: ${T_ID_PREFIX}<n>-HINT.
@@ -546,10 +549,12 @@ _t_test_pids() {
 
 # One line per thing this file's tests own right now: state dirs, mounts, cgroups, processes.
 _t_leak_state() {
-    # The seccomp cache (.seccomp-cache) outlives containers by design.
+    # The seccomp cache (.seccomp-cache) outlives containers by design, and so does the empty
+    # directory a delete sets aside for the next create (.~spare): what is inside it counts.
     local root
     for root in "$T_ROOT" "${T_STATE_ROOTS[@]}"; do
-        [ -d "$root" ] && find "$root" -mindepth 1 -maxdepth 1 ! -name .seccomp-cache -printf 'state %p\n'
+        [ -d "$root" ] && find "$root" -mindepth 1 -maxdepth 1 ! -name .seccomp-cache ! -name .~spare -printf 'state %p\n'
+        [ -d "$root/.~spare" ] && find "$root/.~spare" -mindepth 1 -printf 'state %p\n'
     done
     awk -v a="$T_TMP" -v b="$ROOTFS" 'index($5, a) || index($5, b) { print "mount " $5 " (mount id " $1 ")" }' \
         /proc/self/mountinfo

@@ -11,8 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <optional>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 using namespace oci::core;
 
@@ -117,6 +120,78 @@ TEST_CASE("state dir: one reservation per id, removed with its contents")
     dir.remove(root.get());
     CHECK(::faccessat(root.get(), "c1", F_OK, 0) != 0);
     CHECK_FALSE(read_record_unlocked(root.get(), "c1").has_value());
+}
+
+namespace {
+
+std::vector<std::string> entries(int dir_fd)
+{
+    std::vector<std::string> out;
+    DIR* d = ::fdopendir(::dup(dir_fd));
+    ::rewinddir(d);   // the dup shares the offset of earlier listings
+    while (dirent* e = ::readdir(d))
+        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
+            out.emplace_back(e->d_name);
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+ino_t inode_of(int fd)
+{
+    struct stat st {};
+    REQUIRE(::fstat(fd, &st) == 0);
+    return st.st_ino;
+}
+
+} // namespace
+
+TEST_CASE("state dir: a removed directory is emptied, set aside, and taken by the next reservation")
+{
+    TempDir tmp;
+    std::string path = tmp.path + "/root";
+    auto root = StateDir::open_root(path, true);
+    auto c1 = std::make_optional(StateDir::reserve(root.get(), path, "c1"));
+    Record r;
+    r.id = "c1";
+    c1->write(r);
+    REQUIRE(::mkfifoat(c1->fd(), kExecFifo, 0600) == 0);
+    REQUIRE(::mkdirat(c1->fd(), "sub", 0700) == 0);
+    ino_t first = inode_of(c1->fd());
+    // Held as a reader or a waiting `delete` would hold it, from before the delete.
+    oci::util::unique_fd held(::openat(root.get(), "c1", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(held);
+    CHECK(still_named(root.get(), "c1", held.get()));
+
+    c1->remove(root.get());
+    c1.reset();   // the delete ends, and its lock with it
+    CHECK(entries(root.get()) == std::vector<std::string>{kSpareDir});
+    CHECK(entries(held.get()).empty());
+    CHECK_FALSE(still_named(root.get(), "c1", held.get()));
+    CHECK_FALSE(read_record_unlocked(root.get(), "c1").has_value());
+
+    auto c2 = StateDir::reserve(root.get(), path, "c2");
+    CHECK(inode_of(c2.fd()) == first);
+    CHECK(entries(root.get()) == std::vector<std::string>{"c2"});
+    r.id = "c2";
+    c2.write(r);
+    // What the old name's holder now sees belongs to c2: nothing of it may pass for c1.
+    CHECK_FALSE(still_named(root.get(), "c1", held.get()));
+    CHECK(still_named(root.get(), "c2", held.get()));
+    CHECK_FALSE(StateDir::open_locked(root.get(), path, "c1").has_value());
+    CHECK(read_record_unlocked(root.get(), "c2")->id == "c2");
+    CHECK_THROWS_WITH(StateDir::reserve(root.get(), path, "c2"), "container ID already exists");
+
+    // One spare at most: of two directories removed, the second goes.
+    auto c3 = StateDir::reserve(root.get(), path, "c3");
+    CHECK(inode_of(c3.fd()) != first);
+    c2.remove(root.get());
+    c3.remove(root.get());
+    CHECK(entries(root.get()) == std::vector<std::string>{kSpareDir});
+    CHECK(entries(c3.fd()).empty());
+    struct stat st {};
+    CHECK(::fstat(c3.fd(), &st) == 0);
+    CHECK(st.st_nlink == 0);
 }
 
 TEST_CASE("write_file_atomic replaces a file and leaves no temporary behind")
