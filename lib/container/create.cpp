@@ -14,6 +14,7 @@
 #include "container/start_channel.hpp"
 #include "container/sync_socket.hpp"
 #include "linux/idmap.hpp"
+#include "linux/namespaces.hpp"
 #include "linux/process_attrs.hpp"
 #include "linux/seccomp.hpp"
 #include "linux/seccomp_cache.hpp"
@@ -274,7 +275,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Shared with the undo step, which runs after this scope's locals are gone.
     std::shared_ptr<cgroups::Driver> cgroup;
-    bool rootless = running_rootless();
+    // running_rootless(), with the user namespace read once for the init too.
+    bool runtime_in_user_ns = !sys::in_initial_user_ns();
+    bool rootless = ::geteuid() != 0 || runtime_in_user_ns;
     bool split_cgroup = init_unshares && !runtime.systemd_cgroup && !rootless;
     if (!runtime.cgroups_disabled)
         cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup, !rootless, split_cgroup,
@@ -325,8 +328,11 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     sys::IdMapPlan id_maps = sys::plan_id_maps(uid_map, gid_map, privileged, ::geteuid(), ::getegid());
     // Without a user namespace of its own the container has ours, where
     // setgroups may be denied (root of rootless Podman's namespace).
-    ctx.setgroups_allowed = ns.creates(spec::NamespaceType::user)
-                                ? !id_maps.deny_setgroups
+    ctx.runtime_in_user_ns = runtime_in_user_ns;
+    // Only a user namespace other than the host's can deny setgroups.
+    ctx.setgroups_allowed = ns.creates(spec::NamespaceType::user) ? !id_maps.deny_setgroups
+                            : !ctx.runtime_in_user_ns
+                                ? true
                                 : util::read_file("/proc/self/setgroups").rfind("allow", 0) == 0;
     ctx.maps_written_unprivileged = !privileged && ns.creates(spec::NamespaceType::user);
     ctx.seccomp = seccomp ? &*seccomp : nullptr;

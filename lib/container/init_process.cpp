@@ -139,7 +139,7 @@ void setup_rootfs(const InitContext& c, CgroupEntry& cgroup)
     mctx.rootfs = c.rootfs;
     mctx.bundle = c.bundle;
     // Ours may not be the host's either (rootless Podman runs us in its own).
-    mctx.in_user_ns = c.namespaces->has(spec::NamespaceType::user) || !sys::in_initial_user_ns();
+    mctx.in_user_ns = c.namespaces->has(spec::NamespaceType::user) || c.runtime_in_user_ns;
     mctx.own_cgroup_ns = own_ns(c, spec::NamespaceType::cgroup);
     mctx.own_net_ns = own_ns(c, spec::NamespaceType::network);
     mctx.enter_cgroup = [&cgroup] { return cgroup.enter(); };

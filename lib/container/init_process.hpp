@@ -52,6 +52,9 @@ struct InitContext {
     bool no_pivot = false;
     bool no_new_keyring = false;
     bool setgroups_allowed = true;
+    // ocirun itself runs in a user namespace (rootless Podman runs us in its
+    // own), which the init shares unless the config gives it one.
+    bool runtime_in_user_ns = false;
     // The parent maps our ids without privileges on the host (begin_setup_process).
     bool maps_written_unprivileged = false;
     pid_t parent_pid = 0;
