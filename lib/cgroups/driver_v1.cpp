@@ -48,9 +48,7 @@ std::optional<std::string> read_if_present(const std::string& path)
 }
 
 // A new v1 cpuset starts with no CPUs and no memory nodes, and no task can
-// join it so; give it its parent's, as runc does.
-// A new cpuset cgroup starts with no CPUs and no memory nodes, and takes no
-// process until it has both: they are copied from its parent. A directory that
+// join it so; give it its parent's, as runc does. A directory that
 // is only a parent (`holds_containers`) is marked so that the kernel copies them
 // into the children made below it, which then need just the two reads.
 void init_cpuset(const std::string& parent, const std::string& dir, bool holds_containers)

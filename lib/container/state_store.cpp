@@ -140,8 +140,6 @@ std::optional<cgroups::Layout> read_layout(yajl_val o)
     return layout;
 }
 
-
-
 } // namespace
 
 std::string record_to_json(const Record& r)

@@ -37,7 +37,8 @@ struct Target {
     {
         if (tmpfs_fd < 0)
             return ensure_mount_target(root_fd, dest, true);
-        if (::mkdirat(tmpfs_fd, name, 0755) < 0)
+        // EEXIST: ours, from a fresh mount that failed and is now replaced by a bind.
+        if (::mkdirat(tmpfs_fd, name, 0755) < 0 && errno != EEXIST)
             throw_errno("mkdir " + dest);
         util::unique_fd fd(::openat(tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!fd)

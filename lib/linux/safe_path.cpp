@@ -371,7 +371,8 @@ util::unique_fd mkdir_all_in_root(int root_fd, std::string_view path, mode_t mod
     if (std::optional<Lookup> at = parent_by_openat2(root_fd, path)) {
         // EEXIST: made meanwhile, or a dangling symlink; the open or the walk tells which.
         if (::mkdirat(at->dir.get(), at->name.c_str(), mode) == 0 || errno == EEXIST) {
-            util::unique_fd fd(::openat(at->dir.get(), at->name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            util::unique_fd fd(
+                ::openat(at->dir.get(), at->name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             if (fd)
                 return fd;
         }
