@@ -3,6 +3,7 @@
 
 #include "cgroups/writer.hpp"
 #include "util/fs.hpp"
+#include "util/strings.hpp"
 #include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>
@@ -13,7 +14,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <sstream>
 #include <thread>
 
 namespace oci::cgroups {
@@ -41,13 +41,11 @@ std::string last_line(const std::string& text)
 std::map<std::string, std::string> parse_keyed(const std::string& text)
 {
     std::map<std::string, std::string> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (std::string_view line : util::lines(text)) {
         auto space = line.find(' ');
         if (space == std::string::npos || space == 0)
             continue;
-        out[line.substr(0, space)] = line.substr(space + 1);
+        out[std::string(line.substr(0, space))] = std::string(line.substr(space + 1));
     }
     return out;
 }
@@ -109,11 +107,10 @@ std::vector<std::string> subdirs(const std::string& dir)
 
 void collect_procs(const std::string& dir, bool recursive, std::vector<pid_t>& out)
 {
-    std::istringstream in(read_cgroup_file(dir + "/cgroup.procs"));
-    std::string line;
-    while (std::getline(in, line))
+    std::string text = read_cgroup_file(dir + "/cgroup.procs");
+    for (std::string_view line : util::lines(text))
         if (!line.empty())
-            out.push_back(static_cast<pid_t>(std::stol(line)));
+            out.push_back(static_cast<pid_t>(std::stol(std::string(line))));
     if (recursive)
         for (const auto& sub : subdirs(dir))
             collect_procs(sub, true, out);

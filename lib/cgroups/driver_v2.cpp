@@ -6,6 +6,7 @@
 #include "cgroups/driver.hpp"
 #include "cgroups/stats.hpp"
 #include "cgroups/writer.hpp"
+#include "util/strings.hpp"
 #include "util/unique_fd.hpp"
 
 #include <oci/error.hpp>
@@ -18,7 +19,6 @@
 #include <cerrno>
 #include <cstring>
 #include <csignal>
-#include <sstream>
 #include <thread>
 
 namespace oci::cgroups {
@@ -36,15 +36,7 @@ std::optional<std::string> read_if_present(const std::string& path)
     }
 }
 
-std::vector<std::string> words(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    std::string w;
-    while (in >> w)
-        out.push_back(w);
-    return out;
-}
+using util::words;
 
 util::unique_fd open_dir(const std::string& dir, int flags)
 {

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <sstream>
 
 namespace oci::cgroups {
 
@@ -154,9 +153,8 @@ Layout detect_layout(const std::string& root)
 std::vector<ProcCgroup> parse_proc_cgroup(const std::string& text)
 {
     std::vector<ProcCgroup> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (std::string_view view : util::lines(text)) {
+        std::string line(view);
         auto c1 = line.find(':');
         auto c2 = c1 == std::string::npos ? std::string::npos : line.find(':', c1 + 1);
         if (c2 == std::string::npos)

@@ -3,6 +3,7 @@
 #include "container/sync_socket.hpp"
 #include "linux/process_attrs.hpp"
 #include "linux/safe_path.hpp"
+#include "util/strings.hpp"
 
 #include <oci/error.hpp>
 
@@ -18,7 +19,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
-#include <sstream>
 
 namespace oci::core {
 
@@ -43,14 +43,8 @@ std::string home_of(uid_t uid)
     } catch (const Error&) {
         return "/";
     }
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::istringstream ls(line);
-        std::string part;
-        while (std::getline(ls, part, ':'))
-            f.push_back(part);
+    for (std::string_view line : util::lines(text)) {
+        std::vector<std::string> f = util::split(std::string(line), ':');
         if (f.size() >= 6 && f[2] == std::to_string(uid))
             return f[5].empty() ? "/" : f[5];
     }

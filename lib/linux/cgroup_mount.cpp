@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <sstream>
 
 namespace oci::sys {
 
@@ -93,9 +92,8 @@ std::vector<CgroupMountInfo> parse_cgroup_mounts(const std::string& mountinfo)
 
 std::string own_cgroup_path(const std::string& proc_self_cgroup, const CgroupMountInfo& h)
 {
-    std::istringstream in(proc_self_cgroup);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (std::string_view view : util::lines(proc_self_cgroup)) {
+        std::string line(view);
         auto c1 = line.find(':');
         auto c2 = line.find(':', c1 + 1);
         if (c1 == std::string::npos || c2 == std::string::npos)

@@ -1,8 +1,6 @@
 #include "util/mountinfo.hpp"
 #include "util/strings.hpp"
 
-#include <sstream>
-
 namespace oci::util {
 
 namespace {
@@ -28,9 +26,8 @@ std::string unescape(const std::string& s)
 std::vector<MountInfoEntry> parse_mountinfo(const std::string& text)
 {
     std::vector<MountInfoEntry> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (std::string_view view : lines(text)) {
+        std::string line(view);
         auto dash = line.find(" - ");
         if (dash == std::string::npos)
             continue;
