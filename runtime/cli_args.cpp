@@ -116,22 +116,25 @@ std::string read_input(const std::string& path)
     int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         oci::throw_errno("open " + path);
+    // The CLI has the public API only, not liboci's unique_fd: a guard of its own.
+    struct CloseOpened {
+        int fd;
+        ~CloseOpened()
+        {
+            if (fd != 0)
+                ::close(fd);
+        }
+    } closer{fd};
     std::string text;
     char buf[8192];
     ssize_t n;
     while ((n = ::read(fd, buf, sizeof buf)) != 0) {
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            int err = errno;
-            if (fd != 0)
-                ::close(fd);
-            oci::throw_errno("read " + path, err);
-        }
+        if (n < 0)
+            oci::throw_errno("read " + path);
         text.append(buf, static_cast<size_t>(n));
     }
-    if (fd != 0)
-        ::close(fd);
     return text;
 }
 

@@ -315,8 +315,8 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.unshare_flags = spawn_plan.unshare_flags;
     ctx.sync_fd = child_sock.get();
     ctx.doorbell_fd = doorbell.fd();
-    ctx.fifo_fd = start.init_wait.get();
-    ctx.status_fd = start.init_status.get();
+    ctx.start_wait_fd = start.init_wait.get();
+    ctx.start_status_fd = start.init_status.get();
     ctx.proc_fd = proc.get();
     ctx.preserve_fds = opts.preserve_fds + opts.listen_fds;
     ctx.no_pivot = opts.no_pivot;
@@ -330,10 +330,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // setgroups may be denied (root of rootless Podman's namespace).
     ctx.runtime_in_user_ns = runtime_in_user_ns;
     // Only a user namespace other than the host's can deny setgroups.
-    ctx.setgroups_allowed = ns.creates(spec::NamespaceType::user) ? !id_maps.deny_setgroups
-                            : !ctx.runtime_in_user_ns
-                                ? true
-                                : util::read_file("/proc/self/setgroups").rfind("allow", 0) == 0;
+    ctx.setgroups_allowed = ns.creates(spec::NamespaceType::user)
+                                ? !id_maps.deny_setgroups
+                                : !runtime_in_user_ns || util::read_file("/proc/self/setgroups").rfind("allow", 0) == 0;
     ctx.maps_written_unprivileged = !privileged && ns.creates(spec::NamespaceType::user);
     ctx.seccomp = seccomp ? &*seccomp : nullptr;
     ctx.notify_mount_fd = notify_mount.get();

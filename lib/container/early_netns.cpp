@@ -20,7 +20,7 @@ namespace {
 // Enough for make_netns, which calls nothing but the kernel.
 constexpr std::size_t maker_stack_size = 64 * 1024;
 
-long fail(EarlyNetns::Result& r, long rc, const char* step)
+int fail(EarlyNetns::Result& r, long rc, const char* step)
 {
     r.err = static_cast<int>(-rc);
     r.failed = step;
@@ -34,10 +34,10 @@ int make_netns(void* arg)
     auto& r = *static_cast<EarlyNetns::Result*>(arg);
     long rc = sys::raw_syscall(SYS_unshare, CLONE_NEWNET);
     if (rc < 0)
-        return static_cast<int>(fail(r, rc, "create the network namespace"));
+        return fail(r, rc, "create the network namespace");
     long sock = sys::raw_syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0)
-        return static_cast<int>(fail(r, sock, "bring up loopback: socket"));
+        return fail(r, sock, "bring up loopback: socket");
     struct ifreq req;
     std::memset(&req, 0, sizeof req);
     std::memcpy(req.ifr_name, "lo", 3);
@@ -45,7 +45,7 @@ int make_netns(void* arg)
     rc = sys::raw_syscall(SYS_ioctl, sock, SIOCGIFFLAGS, req_arg);
     if (rc < 0) {
         sys::raw_syscall(SYS_close, sock);
-        return static_cast<int>(fail(r, rc, "bring up loopback: read the flags of lo"));
+        return fail(r, rc, "bring up loopback: read the flags of lo");
     }
     req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
     rc = sys::raw_syscall(SYS_ioctl, sock, SIOCSIFFLAGS, req_arg);
@@ -53,9 +53,9 @@ int make_netns(void* arg)
     long ns = rc < 0 ? rc : sys::raw_syscall(SYS_ioctl, sock, SIOCGSKNS);
     sys::raw_syscall(SYS_close, sock);
     if (rc < 0)
-        return static_cast<int>(fail(r, rc, "bring up loopback: set lo up"));
+        return fail(r, rc, "bring up loopback: set lo up");
     if (ns < 0)
-        return static_cast<int>(fail(r, ns, "open the new network namespace"));
+        return fail(r, ns, "open the new network namespace");
     r.ns_fd = static_cast<int>(ns);
     return 0;
 }

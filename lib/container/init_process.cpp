@@ -185,11 +185,11 @@ void setup_rootfs(const InitContext& c, CgroupEntry& cgroup)
     util::fault_point("init.after_finish_root");
 }
 
-void wait_for_start(int fifo_fd)
+void wait_for_start(int fd)
 {
     char byte;
     for (;;) {
-        ssize_t n = ::read(fifo_fd, &byte, 1);
+        ssize_t n = ::read(fd, &byte, 1);
         if (n == 1)
             return;
         if (n < 0 && errno == EINTR)
@@ -224,11 +224,11 @@ void init_sequence(InitContext& ctx)
     int first_free = 3 + static_cast<int>(c.preserve_fds);
     // Internal fds move above the preserved range.
     int sync_fd = ctx.sync_fd = move_above(ctx.sync_fd, first_free);
-    ctx.fifo_fd = move_above(ctx.fifo_fd, first_free);
-    ctx.status_fd = move_above(ctx.status_fd, first_free);
+    ctx.start_wait_fd = move_above(ctx.start_wait_fd, first_free);
+    ctx.start_status_fd = move_above(ctx.start_status_fd, first_free);
     ctx.proc_fd = move_above(ctx.proc_fd, first_free);
     ctx.doorbell_fd = move_above(ctx.doorbell_fd, first_free);
-    std::vector<int> keep = {ctx.sync_fd, ctx.fifo_fd, ctx.status_fd, ctx.proc_fd, ctx.doorbell_fd};
+    std::vector<int> keep = {ctx.sync_fd, ctx.start_wait_fd, ctx.start_status_fd, ctx.proc_fd, ctx.doorbell_fd};
     if (ctx.notify_mount_fd >= 0)
         keep.push_back(ctx.notify_mount_fd = move_above(ctx.notify_mount_fd, first_free));
     for (const auto& j : c.namespaces->joins)
@@ -294,7 +294,7 @@ void init_sequence(InitContext& ctx)
     send_msg(sync_fd, Msg::detached);
     ::close(sync_fd);
 
-    wait_for_start(ctx.fifo_fd);
+    wait_for_start(ctx.start_wait_fd);
     try {
         util::fault_point("init.after_start");
         run_hooks(c.config->hooks.start_container, "startContainer", running_state(ctx.state_json));
@@ -302,7 +302,7 @@ void init_sequence(InitContext& ctx)
     } catch (const Error& e) {
         // `start` is waiting on start.status for this.
         std::string msg = e.what();
-        (void)!::write(ctx.status_fd, msg.data(), msg.size());
+        (void)!::write(ctx.start_status_fd, msg.data(), msg.size());
         ::_exit(1);
     }
     if (seccomp == SeccompTiming::before_exec)

@@ -44,8 +44,8 @@ struct InitContext {
     bool cgroup_ready_later = false;
     int sync_fd = -1;            // SEQPACKET to the parent
     int doorbell_fd = -1;        // rung after Msg::go and Msg::cgroup_ready (Doorbell)
-    int fifo_fd = -1;            // exec.fifo, O_RDWR: a byte on it means "start"
-    int status_fd = -1;          // start.status, O_RDWR: an error for start, or EOF at exec
+    int start_wait_fd = -1;      // StartChannel::init_wait: a byte on it means "start"
+    int start_status_fd = -1;    // StartChannel::init_status: an error for start, or EOF at exec
     int proc_fd = -1;            // the host's verified procfs
     int notify_mount_fd = -1;    // detached mount for /run/notify (sd_notify), or -1
     unsigned preserve_fds = 0;
