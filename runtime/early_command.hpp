@@ -14,4 +14,9 @@ const char* early_command_word(int argc, char** argv);
 // enters_container column of the command table).
 bool early_enters_container(int argc, char** argv);
 
+// For create and run, the bundle directory their flags name (create_flag_specs,
+// read as parse_args reads them, the last one winning), "." without one;
+// nullptr for any other command.
+const char* early_create_bundle(int argc, char** argv);
+
 } // namespace ocirun

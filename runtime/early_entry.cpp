@@ -4,7 +4,8 @@
 // start-up then runs once instead of twice. On this kind of VM that start-up
 // costs about a quarter of a millisecond, most of it CPUID instructions that
 // the hypervisor traps. Whatever cannot be done here is left to
-// ensure_running_sealed() in main, as before.
+// ensure_running_sealed() in main, as before. For create and run, the
+// container's network namespace is started here too (netns_at_entry.hpp).
 #include "early_command.hpp"
 
 #include <oci/early.hpp>
@@ -17,7 +18,7 @@ extern "C" OCI_EARLY __attribute__((used)) void ocirun_early(long* initial_stack
     char** argv = reinterpret_cast<char**>(initial_stack + 1);
     char** envp = argv + argc + 1;
     if (ocirun::early_enters_container(argc, argv))
-        oci::reexec_sealed_at_entry(argv, envp);
+        oci::reexec_sealed_at_entry(argv, envp, ocirun::early_create_bundle(argc, argv));
 }
 
 // Calls ocirun_early with the initial stack, then hands _start the stack and

@@ -187,7 +187,15 @@ void reexec_sealed(char** argv);
 // re-execute from the overlayfs view (no privilege for the mount, an
 // architecture other than x86-64 or aarch64) or runs from it already:
 // reexec_sealed() in main then does what is left.
-void reexec_sealed_at_entry(char** argv, char** envp);
+//
+// For a create or run, `netns_bundle` names the bundle: if we are root and
+// its config.json asks for a new network namespace and no user namespace, a
+// child starts making the namespace before the re-execution, and create in the
+// re-executed image takes it over. Making one is the costliest step of a
+// create, and nothing else runs beside the re-execution. Create decides from
+// the config it parses whether it uses the namespace; a wrong guess here costs
+// time only.
+void reexec_sealed_at_entry(char** argv, char** envp, const char* netns_bundle = nullptr);
 
 // The runtime-spec features document: what this build and kernel support.
 std::string features_json();

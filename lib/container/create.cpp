@@ -239,9 +239,18 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // costly one, is made by a child of ours from here on; Msg::go hands it to
     // the init.
     bool init_unshares = unshare_early(spawn_plan, ns);
+    std::optional<EntryNetns> entry_netns = take_netns_from_entry();
     std::optional<EarlyNetns> early_netns;
-    if (spawn_plan.early_unshare_flags & CLONE_NEWNET)
+    if (!(spawn_plan.early_unshare_flags & CLONE_NEWNET)) {
+        if (entry_netns)
+            log_debug("the network namespace started at the entry point is not used: the config asks for no "
+                      "new one, or for a user namespace");
+        entry_netns.reset();
+    } else if (entry_netns) {
+        log_debug("the network namespace was started at the entry point");
+    } else {
         early_netns.emplace();
+    }
     util::unique_fd root_fd = StateDir::open_root(runtime.root, true);
     std::optional<sys::SeccompProgram> seccomp;
     if (linux_cfg && linux_cfg->seccomp) {
@@ -346,7 +355,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         ctx.cgroup_tasks = &tasks;
         ctx.cgroup_mounts = host_cgroup_mounts(cgroup->layout());
     }
-    if (early_netns) {
+    if (early_netns || entry_netns) {
         spawn_plan.early_unshare_flags &= ~CLONE_NEWNET;
         ctx.net_ns_with_go = true;
     }
@@ -369,7 +378,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     const spec::Hooks& hooks = config.hooks;
     bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
     auto send_go = [&] {
-        util::unique_fd net_ns = early_netns ? early_netns->take() : util::unique_fd();
+        util::unique_fd net_ns = entry_netns   ? entry_netns->take()
+                                 : early_netns ? early_netns->take()
+                                               : util::unique_fd();
         send_to_init(parent_sock.get(), doorbell, Msg::go, init_runs_hooks ? state_json : std::string(),
                      net_ns.get());
     };

@@ -14,7 +14,10 @@
 #include "util/pidfd.hpp"
 #include "util/unique_fd.hpp"
 
+#include <sys/types.h>
+
 #include <memory>
+#include <optional>
 
 namespace oci::core {
 
@@ -33,7 +36,7 @@ public:
     struct Result {
         int ns_fd = -1;
         int err = 0;
-        const char* failed = nullptr;   // the step that failed
+        int step = 0;   // the step that failed (sys::NetnsStep)
     };
 
 private:
@@ -41,5 +44,27 @@ private:
     Result result_;
     util::OwnedChild maker_;   // reaped (killed first, if it still runs) when this object goes
 };
+
+// The namespace that the program's entry point started making (a child of
+// the first image, netns_at_entry.hpp), reached over its socket.
+class EntryNetns {
+public:
+    EntryNetns(util::unique_fd sock, pid_t maker) : sock_(std::move(sock)), maker_(maker, util::unique_fd()) {}
+
+    // Waits for the maker's report: the namespace (O_CLOEXEC), or its error.
+    util::unique_fd take();
+    // The maker is not ours to kill or reap (in a forked child of the claimer).
+    void disown() noexcept { maker_.release(); }
+
+private:
+    util::unique_fd sock_;
+    util::OwnedChild maker_;
+};
+
+// Takes the entry point's namespace from the environment, if it names one,
+// and makes its socket close-on-exec. Called once, first thing, by the
+// re-executed image (reexec_sealed); create takes the result.
+void claim_netns_from_entry();
+std::optional<EntryNetns> take_netns_from_entry();
 
 } // namespace oci::core

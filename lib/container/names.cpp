@@ -3,6 +3,7 @@
 #include <oci/error.hpp>
 #include <oci/runtime.hpp>
 
+#include "container/early_netns.hpp"
 #include "linux/self_seal.hpp"
 #include "ocirun_config.h"
 
@@ -78,6 +79,7 @@ int parse_signal(const std::string& text)
 void reexec_sealed(char** argv)
 {
     sys::ensure_running_sealed(argv);
+    core::claim_netns_from_entry();
 }
 
 VersionInfo version_info()

@@ -91,30 +91,14 @@ bool recv_msg(int sock, Message& out)
     // Not zeroed: only the pages the kernel writes into are ever touched. A
     // fresh page costs a fault, and each new process of ours starts with none.
     std::unique_ptr<char[]> buf(new char[sizeof(Header) + kMaxText]);
-    iovec iov{buf.get(), sizeof(Header) + kMaxText};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    mh.msg_control = control;
-    mh.msg_controllen = sizeof control;
-    ssize_t n;
-    bool reset_reported = false;
-    while ((n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0) {
-        if (errno == EINTR)
-            continue;
-        // A peer that exits with a message of ours unread makes the kernel
-        // report ECONNRESET once, ahead of what the peer had sent: read on.
-        if (errno == ECONNRESET && !reset_reported) {
-            reset_reported = true;
-            continue;
-        }
-        throw_errno("receive from container init");
-    }
+    bool cut = false;
+    ssize_t n = util::recv_with_fd(sock, buf.get(), sizeof(Header) + kMaxText, out.fd, &cut);
+    if (n < 0)
+        throw_errno("receive from container init", static_cast<int>(-n));
     if (n == 0)
         return false;
     Header h;
-    if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+    if (cut)
         throw Error("container init sent an oversized message");
     if (static_cast<size_t>(n) < sizeof h)
         throw Error("container init sent a truncated message");
@@ -124,14 +108,6 @@ bool recv_msg(int sock, Message& out)
     out.type = static_cast<Msg>(h.type);
     out.err = h.err;
     out.text.assign(buf.get() + sizeof h, h.text_len);
-    out.fd.reset();
-    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            out.fd.reset(fd);
-        }
-    }
     return true;
 }
 

@@ -1,5 +1,6 @@
 #include "linux/overlay_view.hpp"
 
+#include "linux/netns_at_entry.hpp"
 #include "linux/raw_syscall.hpp"
 
 #include <oci/early.hpp>
@@ -123,7 +124,7 @@ OCI_EARLY bool on_readonly_overlay(int fd)
 namespace {
 
 // The file `exe_path` (what /proc/self/exe names) through the view.
-OCI_EARLY int open_overlay_view(const char* exe_path, int exe_fd)
+OCI_EARLY int open_overlay_view(const char* exe_path, int exe_fd, int* mount_out)
 {
     if (contains(exe_path, " (deleted)"))
         return -1;
@@ -147,32 +148,39 @@ OCI_EARLY int open_overlay_view(const char* exe_path, int exe_fd)
     if (mnt < 0)
         return -1;
     int file = static_cast<int>(raw_syscall(SYS_openat, mnt, arg(name), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    close_fd(mnt);
+    if (file >= 0 && mount_out != nullptr)
+        *mount_out = mnt;
+    else
+        close_fd(mnt);
     if (file < 0)
         return -1;
     if (on_readonly_overlay(file) && same_file(file, exe_fd))
         return file;
     close_fd(file);
+    if (mount_out != nullptr) {
+        close_fd(*mount_out);
+        *mount_out = -1;
+    }
     return -1;
 }
 
 } // namespace
 
-OCI_EARLY int open_running_view(int exe_fd)
+OCI_EARLY int open_running_view(int exe_fd, int* mount_out)
 {
     char path[4096];
     long n = raw_syscall(SYS_readlinkat, AT_FDCWD, arg("/proc/self/exe"), arg(path), sizeof path - 1);
     if (n <= 0)
         return -1;
     path[n] = '\0';
-    return open_overlay_view(path, exe_fd);
+    return open_overlay_view(path, exe_fd, mount_out);
 }
 
-OCI_EARLY void exec_overlay_view(char** argv, char** envp)
+OCI_EARLY void exec_overlay_view(char** argv, char** envp, const char* netns_bundle)
 {
     constexpr unsigned long kMarkerLength = sizeof kOverlayMarker - 1;
     constexpr unsigned long kMaxEnv = 4096;
-    char* env[kMaxEnv + 2];
+    char* env[kMaxEnv + 3];
     unsigned long count = 0;
     for (; envp[count] != nullptr; ++count) {
         const char* e = envp[count];
@@ -185,31 +193,50 @@ OCI_EARLY void exec_overlay_view(char** argv, char** envp)
             return;
         env[count] = envp[count];
     }
-    env[count] = const_cast<char*>(kOverlayMarkerAtEntry);
-    env[count + 1] = nullptr;
+    env[count++] = const_cast<char*>(kOverlayMarkerAtEntry);
+
+    // Started before the view is made: the child's work overlaps that too.
+    NetnsAtEntry netns;
+    char netns_env[64];
+    if (netns_bundle != nullptr) {
+        netns = start_netns_at_entry(netns_bundle);
+        if (netns.pid > 0 && netns_at_entry_env(netns, netns_env, sizeof netns_env)) {
+            env[count++] = netns_env;
+        } else {
+            abandon_netns_at_entry(netns);
+            netns = NetnsAtEntry();
+        }
+    }
+    env[count] = nullptr;
 
     int exe = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, arg("/proc/self/exe"), O_RDONLY | O_CLOEXEC));
-    if (exe < 0)
-        return;
-    int view = open_running_view(exe);
-    close_fd(exe);
-    if (view < 0)
-        return;
-    raw_syscall(SYS_execveat, view, arg(""), arg(argv), arg(env), AT_EMPTY_PATH);
-    close_fd(view);
+    int mount = -1;
+    int view = exe < 0 ? -1 : open_running_view(exe, netns.pid > 0 ? &mount : nullptr);
+    if (exe >= 0)
+        close_fd(exe);
+    if (mount >= 0) {
+        park_with_netns_maker(netns, mount);
+        close_fd(mount);
+    }
+    if (view >= 0) {
+        raw_syscall(SYS_execveat, view, arg(""), arg(argv), arg(env), AT_EMPTY_PATH);
+        close_fd(view);
+    }
+    abandon_netns_at_entry(netns);
 }
 
 } // namespace oci::sys
 
 namespace oci {
 
-OCI_EARLY void reexec_sealed_at_entry(char** argv, char** envp)
+OCI_EARLY void reexec_sealed_at_entry(char** argv, char** envp, const char* netns_bundle)
 {
 #if defined(__x86_64__) || defined(__aarch64__)
-    sys::exec_overlay_view(argv, envp);
+    sys::exec_overlay_view(argv, envp, netns_bundle);
 #else
     (void)argv;
     (void)envp;
+    (void)netns_bundle;
 #endif
 }
 

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <utility>
 
 namespace oci::util {
 
@@ -21,7 +22,8 @@ class OwnedChild {
 public:
     OwnedChild() = default;
     OwnedChild(pid_t pid, unique_fd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
-    OwnedChild(OwnedChild&&) = default;
+    // The moved-from object owns nothing: its destructor must not kill.
+    OwnedChild(OwnedChild&& other) noexcept : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)) {}
     OwnedChild& operator=(OwnedChild&& other) noexcept
     {
         if (this != &other) {

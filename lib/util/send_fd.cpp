@@ -43,4 +43,37 @@ int send_with_fd(int sock, const iovec* parts, std::size_t count, int fd)
     return send_parts(sock, parts, count, fd, nullptr, 0);
 }
 
+ssize_t recv_with_fd(int sock, void* data, std::size_t len, unique_fd& fd_out, bool* cut)
+{
+    iovec iov{data, len};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    mh.msg_control = control;
+    mh.msg_controllen = sizeof control;
+    ssize_t n;
+    bool reset_seen = false;
+    while ((n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno == ECONNRESET && !reset_seen) {
+            reset_seen = true;
+            continue;
+        }
+        return -errno;
+    }
+    fd_out.reset();
+    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            fd_out.reset(fd);
+        }
+    }
+    if (cut != nullptr)
+        *cut = (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
+    return n;
+}
+
 } // namespace oci::util

@@ -65,6 +65,57 @@ case_network_loopback() {
     assert_contains "$out" "refused"
 }
 
+# create and run start a new network namespace at the program's entry point, from a first look at
+# config.json, and create takes it over; where the config has no new one, or a user namespace,
+# none is started. A namespace started on a wrong guess is not used, and a create that fails
+# leaves no child behind (the leak check around each case finds ocirun's processes by their
+# command line).
+case_network_namespace_at_entry() {
+    local b id out log=$T_CASE_DIR/log started="network namespace was started at the entry point"
+    local unused="started at the entry point is not used"
+    b=$(make_bundle entry-net sh -c 'ip -o link show lo; readlink /proc/self/ns/net')
+    set_namespaces "$b" pid network mount
+    id=$(new_id entry-net)
+    t_defer oci delete --force "$id"
+    out=$(oci --debug --log "$log" run --bundle "$b" "$id")
+    assert_contains "$out" ",UP"
+    assert_not_contains "$out" "$(host_ns net)"
+    assert_contains "$(cat "$log")" "$started"
+
+    # The bundle as the working directory, and given by -b=.
+    : >"$log"
+    (cd "$b" && oci --debug --log "$log" run "$id" >/dev/null)
+    assert_contains "$(cat "$log")" "$started"
+    : >"$log"
+    (cd "$b" && oci --debug --log "$log" run -b=. "$id" >/dev/null)
+    assert_contains "$(cat "$log")" "$started"
+
+    # The host's network namespace by path, and a user namespace: nothing is started.
+    edit_config "$b" '.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "network", path: "/proc/self/ns/net"}]'
+    : >"$log"
+    out=$(oci --debug --log "$log" run --bundle "$b" "$id")
+    assert_contains "$out" "$(host_ns net)"
+    assert_not_contains "$(cat "$log")" "entry point is"
+    assert_not_contains "$(cat "$log")" "$started"
+
+    # A duplicate key: the first look sees the first linux object, the loader keeps the last.
+    local real
+    real=$(jq -c . "$b/config.json")
+    printf '{"linux":{"namespaces":[{"type":"network"}]},%s' "${real#\{}" >"$T_CASE_DIR/dup.json"
+    mv "$T_CASE_DIR/dup.json" "$b/config.json"
+    : >"$log"
+    out=$(oci --debug --log "$log" run --bundle "$b" "$id")
+    assert_contains "$out" "$(host_ns net)"
+    assert_contains "$(cat "$log")" "$unused"
+
+    # A create that fails after the first look: the namespace's maker is gone with it.
+    edit_config "$b" '.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "network"}] | .process.args = []'
+    : >"$log"
+    assert_fails oci --debug --log "$log" create --bundle "$b" "$id"
+    assert_contains "$ERR" "process.args"
+    assert_eq "" "$(state_dirs)"
+}
+
 case_join_by_path() {
     local a b ida idb apid out t
     a=$(make_bundle join-a probe sleep 1000)
@@ -195,6 +246,7 @@ case_cgroup_namespace() {
 
 t_case "each namespace type asked for is new; the others are the host's" case_new_namespaces
 t_case "a new network namespace has its loopback up" case_network_loopback
+t_case "a new network namespace is started at the entry point, and only where the config asks" case_network_namespace_at_entry
 t_case "namespaces joined by path are the other container's" case_join_by_path
 t_case "a namespace path of the wrong type or missing is refused" case_join_bad_path
 t_case "user namespace: uid 0 inside, the mappings, files owned by the host id" case_user_namespace

@@ -84,3 +84,63 @@ TEST_CASE("early command word: create, run and exec enter a container, nothing e
         CHECK_FALSE(ocirun::early_enters_container(a.argc(), a.argv()));
     }
 }
+
+namespace {
+
+std::string bundle_of(std::vector<std::string> words)
+{
+    Argv a(std::move(words));
+    const char* b = ocirun::early_create_bundle(a.argc(), a.argv());
+    return b == nullptr ? "(none)" : b;
+}
+
+// What cmd_create / cmd_run take: parse_args over the words after the command.
+std::string parsed_bundle(const std::vector<std::string>& words, size_t command_at)
+{
+    auto specs = ocirun::create_flag_specs();
+    specs.push_back({"detach", "d", false});
+    specs.push_back({"keep", "", false});
+    auto parsed = ocirun::parse_args({words.begin() + static_cast<long>(command_at) + 1, words.end()}, specs);
+    return parsed.value_or("bundle", ".");
+}
+
+} // namespace
+
+TEST_CASE("early create bundle: the bundle create and run would use", "[cli]")
+{
+    std::vector<std::vector<std::string>> cases = {
+        {"ocirun", "run", "c1"},
+        {"ocirun", "run", "--bundle", "/b", "c1"},
+        {"ocirun", "run", "--bundle=/b", "c1"},
+        {"ocirun", "run", "-b", "/b", "c1"},
+        {"ocirun", "run", "-b=/b", "c1"},
+        {"ocirun", "run", "-bundle", "/b", "c1"},
+        {"ocirun", "create", "c1", "--bundle", "/late"},   // flags after the id count too
+        {"ocirun", "run", "-b", "/first", "--bundle", "/last", "c1"},
+        {"ocirun", "run", "--pid-file", "-b", "c1"},       // "-b" is the pid file
+        {"ocirun", "run", "--console-socket", "--bundle", "c1"},
+        {"ocirun", "run", "--preserve-fds", "2", "-d", "-b", "/b", "c1"},
+        {"ocirun", "run", "--detach=true", "--bundle", "/b", "c1"},
+        {"ocirun", "run", "--", "-b", "/b"},               // after "--" nothing is a flag
+        {"ocirun", "run", "--bundle-x", "/b", "c1"},        // not the flag (parse_args refuses it)
+    };
+    for (const auto& words : cases) {
+        std::string joined;
+        for (const auto& w : words)
+            joined += w + " ";
+        INFO(joined);
+        if (words == cases.back()) {
+            CHECK(bundle_of(words) == ".");
+            continue;
+        }
+        CHECK(bundle_of(words) == parsed_bundle(words, 1));
+    }
+    CHECK(bundle_of({"ocirun", "--root", "/r", "create", "-b", "/b", "c1"}) == "/b");
+}
+
+TEST_CASE("early create bundle: none for other commands", "[cli]")
+{
+    CHECK(bundle_of({"ocirun", "exec", "-b", "/b", "c1", "true"}) == "(none)");
+    CHECK(bundle_of({"ocirun", "state", "c1"}) == "(none)");
+    CHECK(bundle_of({"ocirun", "--debug"}) == "(none)");
+}
