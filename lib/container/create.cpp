@@ -204,6 +204,13 @@ void send_to_init(int sync_fd, const Doorbell& doorbell, Msg type, const std::st
 
 } // namespace
 
+void expect_detached(int sync_fd)
+{
+    Message ack;
+    if (!recv_msg(sync_fd, ack) || ack.type != Msg::detached)
+        throw Error("container init exited before it was started");
+}
+
 void write_pid_file(const std::string& path, pid_t pid)
 {
     std::string abs = path[0] == '/' ? path : real_path(".", "resolve") + "/" + path;
@@ -414,9 +421,12 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     if (!opts.pid_file.empty())
         write_pid_file(opts.pid_file, rec.pid);
     send_msg(parent_sock.get(), Msg::commit);
-    Message ack;
-    if (!recv_msg(parent_sock.get(), ack) || ack.type != Msg::detached)
-        throw Error("container init exited before it was started");
+    // run starts the init at once, and reads the ack after the start byte:
+    // the init finds the byte waiting instead of waiting for it.
+    if (foreground)
+        out.detach_ack = std::move(parent_sock);
+    else
+        expect_detached(parent_sock.get());
     util::fault_point("create.before_commit");
     rollback.commit();
     out.release = std::move(start.release);

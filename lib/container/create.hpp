@@ -16,8 +16,14 @@ struct CreatedContainer {
     // exec (StartChannel::pipes); empty after a create for a later `start`.
     util::unique_fd release;
     util::unique_fd exec_status;
+    // run's: the socket on which the init's Msg::detached is still to come
+    // (expect_detached), after the start byte.
+    util::unique_fd detach_ack;
     std::vector<spec::Hook> poststart;
 };
+
+// Waits for the init's Msg::detached: it no longer dies with us.
+void expect_detached(int sync_fd);
 
 // `foreground`: the caller (run) proxies the terminal itself.
 CreatedContainer create_container(const RuntimeOptions& runtime, const std::string& id,

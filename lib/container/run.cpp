@@ -24,6 +24,8 @@ void start_in_process(core::CreatedContainer& created)
 {
     core::release_init(created.release.get());
     created.release.reset();
+    core::expect_detached(created.detach_ack.get());
+    created.detach_ack.reset();
     core::wait_for_exec(created.exec_status.get(), created.init.pidfd());
     created.exec_status.reset();
     if (!created.poststart.empty()) {
