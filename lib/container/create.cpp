@@ -13,7 +13,9 @@
 #include "container/spawn.hpp"
 #include "container/start_channel.hpp"
 #include "container/sync_socket.hpp"
+#include "linux/cgroup_mount.hpp"
 #include "linux/idmap.hpp"
+#include "linux/mount_options.hpp"
 #include "linux/namespaces.hpp"
 #include "linux/process_attrs.hpp"
 #include "linux/seccomp.hpp"
@@ -29,6 +31,7 @@
 #include <oci/log.hpp>
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,6 +112,49 @@ std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg,
                         "(run without limits, or in a delegated cgroup): " + std::string(e.what()), e.code());
         log_debug(std::string("rootless: no cgroup is delegated to us, the container stays in ours: ") + e.what());
         return nullptr;
+    }
+}
+
+// The first cgroup mount of the config, if the init makes it (its own mount
+// namespace) on a v1 or hybrid host.
+const spec::Mount* cgroup_tree_mount(const spec::Config& config, const sys::NamespacePlan& ns,
+                                     const std::vector<sys::CgroupMountInfo>& hierarchies)
+{
+    if (!ns.has(spec::NamespaceType::mount))
+        return nullptr;
+    for (const auto& h : hierarchies)
+        if (h.mount_point == "/sys/fs/cgroup" && h.fs_type == "cgroup2")
+            return nullptr;
+    for (const auto& m : config.mounts) {
+        if (m.type != "cgroup" && m.type != "cgroup2")
+            continue;
+        auto opts = sys::parse_mount_options(m.options);
+        return (opts.flags & MS_BIND) ? nullptr : &m;
+    }
+    return nullptr;
+}
+
+// The init's /sys/fs/cgroup for `m`, made here while it joins the cgroup, or
+// an empty fd: the init makes it itself. The binds come from the placement,
+// where the init's /proc/self/cgroup will show the container's cgroups.
+util::unique_fd prebuild_cgroup_tree(const cgroups::Driver& driver, const std::vector<sys::CgroupMountInfo>& hierarchies,
+                                     const spec::Mount& m, bool own_cgroup_ns)
+{
+    static const std::string root = "/sys/fs/cgroup";
+    std::vector<std::string> own_paths;
+    for (const auto& h : hierarchies) {
+        std::string dir = h.mount_point == root ? "" : h.mount_point.substr(root.size() + 1);
+        auto it = driver.placement().find(dir);
+        if (h.mount_point.rfind(root + "/", 0) != 0 || it == driver.placement().end())
+            return {};
+        own_paths.push_back(it->second == "/" ? "" : it->second);
+    }
+    try {
+        return sys::build_detached_cgroup_tree(hierarchies, own_paths, sys::parse_mount_options(m.options).flags,
+                                               own_cgroup_ns);
+    } catch (const Error& e) {
+        log_debug(std::string("the init mounts /sys/fs/cgroup itself: ") + e.what());
+        return {};
     }
 }
 
@@ -369,6 +415,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     // With the split cgroup the init sets up while we finish the cgroup, and
     // enters it when Msg::cgroup_ready says it is done.
     ctx.cgroup_ready_later = cgroup && split_cgroup;
+    const spec::Mount* tree_mount =
+        ctx.cgroup_ready_later ? cgroup_tree_mount(config, ns, *ctx.cgroup_mounts) : nullptr;
+    ctx.cgroup_tree_follows = tree_mount != nullptr;
     out.init = spawn_init(spawn_plan, ctx);
     child_sock.reset();
     // Only the init may hold these: its exit or exec must show as EOF.
@@ -395,6 +444,13 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         send_go();
         finish_cgroup(*cgroup, linux_cfg);
         send_to_init(parent_sock.get(), doorbell, Msg::cgroup_ready);
+        if (tree_mount) {
+            util::unique_fd tree =
+                prebuild_cgroup_tree(*cgroup, *ctx.cgroup_mounts, *tree_mount, ns.creates(spec::NamespaceType::cgroup));
+            if (tree)
+                log_debug("the container's " + tree_mount->destination + " was made ahead, for the init to attach");
+            send_to_init(parent_sock.get(), doorbell, Msg::cgroup_tree, {}, tree.get());
+        }
     }
     // The systemd driver starts its unit here, with the init in it.
     if (cgroup && !joined_by_itself) {

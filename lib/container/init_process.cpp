@@ -122,9 +122,19 @@ public:
         return own_;
     }
 
+    // The tree the parent made for the first cgroup mount, or an empty fd.
+    util::unique_fd take_tree()
+    {
+        if (!c_.cgroup_tree_follows || tree_taken_)
+            return {};
+        tree_taken_ = true;
+        return expect_rung(c_.doorbell_fd, c_.sync_fd, Msg::cgroup_tree).fd;
+    }
+
 private:
     const InitContext& c_;
     bool entered_ = false;
+    bool tree_taken_ = false;
     std::string own_;
 };
 
@@ -143,6 +153,7 @@ void setup_rootfs(const InitContext& c, CgroupEntry& cgroup)
     mctx.own_cgroup_ns = own_ns(c, spec::NamespaceType::cgroup);
     mctx.own_net_ns = own_ns(c, spec::NamespaceType::network);
     mctx.enter_cgroup = [&cgroup] { return cgroup.enter(); };
+    mctx.take_cgroup_tree = [&cgroup] { return cgroup.take_tree(); };
     mctx.cgroup_mounts = c.cgroup_mounts ? &*c.cgroup_mounts : nullptr;
 
     sys::prepare_rootfs(c.rootfs);

@@ -42,6 +42,9 @@ struct InitContext {
     // only then, before the first cgroup mount and before any device node.
     // cgroup_tasks then name files that the parent had not made at the clone.
     bool cgroup_ready_later = false;
+    // After Msg::cgroup_ready, the parent sends Msg::cgroup_tree: the first
+    // cgroup mount's v1 or hybrid tree, made while we join the cgroup.
+    bool cgroup_tree_follows = false;
     int sync_fd = -1;            // SEQPACKET to the parent
     int doorbell_fd = -1;        // rung after Msg::go and Msg::cgroup_ready (Doorbell)
     int start_wait_fd = -1;      // StartChannel::init_wait: a byte on it means "start"

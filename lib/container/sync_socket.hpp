@@ -23,6 +23,7 @@ enum class Msg : uint32_t {
     error,              // init -> parent: errno + message, the init then exits
     namespace_fd,       // helper -> parent: a namespace it made (fd attached)
     cgroup_ready,       // parent -> init: the cgroup is made and limited, enter it
+    cgroup_tree,        // parent -> init: /sys/fs/cgroup made ahead (fd attached), or none: make it yourself
 };
 
 struct Message {

@@ -5,6 +5,7 @@
 #include <oci/error.hpp>
 
 #include <fcntl.h>
+#include <cerrno>
 #include <linux/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,6 +44,25 @@ util::unique_fd clone_bind_mount(const std::string& source, uint64_t attr_set)
     if (attr_set != 0)
         set_mount_attributes(fd.get(), attr_set, 0, "set the attributes of the bind mount of " + source);
     return fd;
+}
+
+util::unique_fd detached_tmpfs(std::initializer_list<std::pair<const char*, const char*>> options, uint64_t attr_set,
+                               const std::string& what)
+{
+    util::unique_fd ctx(static_cast<int>(::syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC)));
+    if (!ctx && (errno == ENOSYS || errno == EPERM))
+        return {};
+    if (!ctx || ::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0)
+        throw_errno(what);
+    for (const auto& [key, value] : options)
+        if (::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_SET_STRING, key, value, 0) < 0)
+            throw_errno(what);
+    if (::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
+        throw_errno(what);
+    util::unique_fd mnt(static_cast<int>(::syscall(SYS_fsmount, ctx.get(), FSMOUNT_CLOEXEC, attr_set)));
+    if (!mnt)
+        throw_errno(what);
+    return mnt;
 }
 
 void attach_mount(int root_fd, std::string_view destination, int mount_fd)

@@ -12,8 +12,10 @@
 #include "util/unique_fd.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace oci::sys {
 
@@ -33,6 +35,12 @@ void move_mount_onto(int mount_fd, int target_fd, const std::string& what);
 // A detached bind mount of the host directory `source`, with the mount
 // attributes (MOUNT_ATTR_RDONLY, ...) set on it. O_CLOEXEC.
 util::unique_fd clone_bind_mount(const std::string& source, uint64_t attr_set);
+
+// A new tmpfs, detached, with the string options given ({"mode", "755"}) and
+// the mount attributes. O_CLOEXEC. An empty fd where fsopen is not allowed
+// (a seccomp filter, an old kernel); other failures throw.
+util::unique_fd detached_tmpfs(std::initializer_list<std::pair<const char*, const char*>> options, uint64_t attr_set,
+                               const std::string& what);
 
 // Attaches the detached mount onto `destination` (a directory, created as
 // needed) resolved inside the rootfs.

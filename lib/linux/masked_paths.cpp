@@ -37,19 +37,8 @@ std::optional<util::unique_fd> open_existing(int root_fd, const std::string& pat
 // allowed (a filter, an old kernel): then each mask is a tmpfs of its own.
 util::unique_fd empty_readonly_tmpfs(const std::string& what)
 {
-    util::unique_fd ctx(static_cast<int>(::syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC)));
-    if (!ctx && (errno == ENOSYS || errno == EPERM))
-        return {};
-    if (!ctx || ::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
-        ::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_SET_STRING, "nr_inodes", "1", 0) < 0 ||
-        ::syscall(SYS_fsconfig, ctx.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
-        throw_errno(what);
-    util::unique_fd mnt(static_cast<int>(::syscall(SYS_fsmount, ctx.get(), FSMOUNT_CLOEXEC,
-                                                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                                       MOUNT_ATTR_NOEXEC)));
-    if (!mnt)
-        throw_errno(what);
-    return mnt;
+    return detached_tmpfs({{"nr_inodes", "1"}},
+                          MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what);
 }
 
 // The same directory on the same mount (a bind of the rootfs elsewhere in

@@ -276,6 +276,13 @@ std::string own_cgroups(const MountContext& ctx)
     return ctx.enter_cgroup();
 }
 
+void mount_cgroups(int root_fd, const spec::Mount& m, const MountOptions& opts, const MountContext& ctx)
+{
+    std::string own = own_cgroups(ctx);   // enters the container's cgroup first
+    util::unique_fd tree = ctx.take_cgroup_tree ? ctx.take_cgroup_tree() : util::unique_fd();
+    mount_cgroup_tree(root_fd, m.destination, opts.flags, ctx.own_cgroup_ns, own, ctx.cgroup_mounts, tree.get());
+}
+
 } // namespace
 
 void mount_all(int root_fd, const std::vector<spec::Mount>& mounts, const MountContext& ctx)
@@ -290,8 +297,7 @@ void mount_all(int root_fd, const std::vector<spec::Mount>& mounts, const MountC
             if (is_bind(m, opts))
                 mount_bind(root_fd, m, opts, ctx);
             else if (m.type == "cgroup" || m.type == "cgroup2")
-                mount_cgroup_tree(root_fd, m.destination, opts.flags, ctx.own_cgroup_ns, own_cgroups(ctx),
-                                  ctx.cgroup_mounts);
+                mount_cgroups(root_fd, m, opts, ctx);
             else
                 mount_filesystem(root_fd, m, opts, ctx);
             apply_propagation_and_attrs(root_fd, m, opts);

@@ -25,6 +25,9 @@ struct MountContext {
     // as read before the namespace was made (unset: no cgroup mount is made).
     std::function<std::string()> enter_cgroup;
     const std::vector<CgroupMountInfo>* cgroup_mounts = nullptr;   // the host's, or nullptr: read mountinfo
+    // Called at the first cgroup mount, after enter_cgroup: the tree made ahead
+    // (build_detached_cgroup_tree), or an empty fd (unset: none).
+    std::function<util::unique_fd()> take_cgroup_tree;
 };
 
 // Makes "/" a recursive slave (nothing propagates back to the host) and binds

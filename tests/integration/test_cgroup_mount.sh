@@ -62,6 +62,37 @@ run_sh() {
     oci run --bundle "$b" "$id"
 }
 
+# ocirun makes the first cgroup mount's tmpfs tree itself while the init joins its cgroup (where
+# the kernel can mount onto a detached tree, 6.15 and later), and the init attaches it; the init
+# makes any further cgroup mount from scratch. Both must show the same hierarchies and flags.
+case_second_cgroup_mount() {
+    [ "$LAYOUT" != v2 ] || skip "one cgroup2 mount on a pure v2 host, no tree of hierarchies"
+    local out first second m b id log=$T_CASE_DIR/log
+    b=$(make_bundle cg2 probe mounts)
+    # shellcheck disable=SC2016 # jq
+    edit_config "$b" \
+        '.mounts += [{destination: "/mnt", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "ro"]}]'
+    id=$(new_id cg2)
+    t_defer oci delete --force "$id"
+    out=$(oci --debug --log "$log" run --bundle "$b" "$id")
+    # Made ahead where the kernel allows it.
+    local major minor
+    IFS=. read -r major minor _ <<<"$(uname -r)"
+    if [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 15 ]; }; then
+        assert_contains "$(cat "$log")" "/sys/fs/cgroup was made ahead"
+    fi
+    first=$(probe_hierarchies "$out")
+    second=$(sed -n 's|^mount=/mnt/\([^ ]*\) type=\([^ ]*\) opts=[^ ]* super=\([^ ]*\) .*|/sys/fs/cgroup/\1 \2 \3|p' <<<"$out" |
+        sort)
+    assert_eq "$(host_hierarchies)" "$first" "the first cgroup mount"
+    assert_eq "$first" "$second" "the second cgroup mount"
+    assert_eq ro "$(mount_flag "$out" /mnt)"
+    for m in $(cut -d' ' -f1 <<<"$second"); do
+        assert_eq ro "$(mount_flag "$out" "/mnt/${m#/sys/fs/cgroup/}")" "/mnt/${m#/sys/fs/cgroup/}"
+        assert_eq ro "$(mount_flag "$out" "$m")" "$m"
+    done
+}
+
 # The default config mounts cgroup with ro: make sure this file tests what it says.
 case_default_config() {
     local b
@@ -215,6 +246,7 @@ case_own_cgroup() {
     fi
 }
 
+t_case "a second cgroup mount shows what the first does" case_second_cgroup_mount
 t_case "the default config has a cgroup namespace and a ro cgroup mount" case_default_config
 t_case "/sys/fs/cgroup follows the host layout ($LAYOUT)" case_layout
 t_case "/sys/fs/cgroup is read-only when the config says ro; writes get EROFS" case_ro
