@@ -250,13 +250,6 @@ void send_to_init(int sync_fd, const Doorbell& doorbell, Msg type, const std::st
 
 } // namespace
 
-void expect_detached(int sync_fd)
-{
-    Message ack;
-    if (!recv_msg(sync_fd, ack) || ack.type != Msg::detached)
-        throw Error("container init exited before it was started");
-}
-
 void write_pid_file(const std::string& path, pid_t pid)
 {
     std::string abs = path[0] == '/' ? path : real_path(".", "resolve") + "/" + path;
@@ -270,7 +263,7 @@ void write_pid_file(const std::string& path, pid_t pid)
 }
 
 CreatedContainer create_container(const RuntimeOptions& runtime, const std::string& id,
-                                  const CreateOptions& options, bool foreground)
+                                  const CreateOptions& options, bool foreground, bool start_at_once)
 {
     validate_container_id(id);
     const CreateOptions& opts = options;
@@ -379,6 +372,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.doorbell_fd = doorbell.fd();
     ctx.start_wait_fd = start.init_wait.get();
     ctx.start_status_fd = start.init_status.get();
+    ctx.start_is_commit = foreground;
     ctx.proc_fd = proc.get();
     ctx.preserve_fds = opts.preserve_fds + opts.listen_fds;
     ctx.no_pivot = opts.no_pivot;
@@ -476,14 +470,22 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::fault_point("create.after_created");
     if (!opts.pid_file.empty())
         write_pid_file(opts.pid_file, rec.pid);
-    send_msg(parent_sock.get(), Msg::commit);
-    // run starts the init at once, and reads the ack after the start byte:
-    // the init finds the byte waiting instead of waiting for it.
-    if (foreground)
-        out.detach_ack = std::move(parent_sock);
-    else
-        expect_detached(parent_sock.get());
+    // run's start byte, right after this, commits the init too: one wakeup
+    // where commit, its ack and the start byte took three.
+    if (!ctx.start_is_commit) {
+        send_msg(parent_sock.get(), Msg::commit);
+        Message ack;
+        if (!recv_msg(parent_sock.get(), ack) || ack.type != Msg::detached)
+            throw Error("container init exited before it was started");
+    }
     util::fault_point("create.before_commit");
+    // Before this function's locals are torn down, which takes longer than
+    // the init's last steps before its exec.
+    if (start_at_once) {
+        util::fault_point("run.before_start");
+        release_init(start.release.get());
+        start.release.reset();
+    }
     rollback.commit();
     out.release = std::move(start.release);
     out.exec_status = std::move(start.status);

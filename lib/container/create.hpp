@@ -16,18 +16,14 @@ struct CreatedContainer {
     // exec (StartChannel::pipes); empty after a create for a later `start`.
     util::unique_fd release;
     util::unique_fd exec_status;
-    // run's: the socket on which the init's Msg::detached is still to come
-    // (expect_detached), after the start byte.
-    util::unique_fd detach_ack;
     std::vector<spec::Hook> poststart;
 };
 
-// Waits for the init's Msg::detached: it no longer dies with us.
-void expect_detached(int sync_fd);
-
-// `foreground`: the caller (run) proxies the terminal itself.
+// `foreground`: the caller (run) proxies the terminal itself, and starts the
+// container through `release`; with `start_at_once` (foreground only) the
+// start byte has been written already, and `release` is empty.
 CreatedContainer create_container(const RuntimeOptions& runtime, const std::string& id,
-                                  const CreateOptions& options, bool foreground);
+                                  const CreateOptions& options, bool foreground, bool start_at_once = false);
 
 // Writes the pid atomically (temp file + rename), relative paths from the cwd.
 void write_pid_file(const std::string& path, pid_t pid);

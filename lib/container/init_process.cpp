@@ -298,14 +298,19 @@ void init_sequence(InitContext& ctx)
 
     util::fault_point("init.before_created");
     send_msg(sync_fd, Msg::created);
-    expect(sync_fd, Msg::commit);
-    ::prctl(PR_SET_PDEATHSIG, 0);   // the container outlives `ocirun create`
-    // The parent waits for this before exiting: its exit must not deliver
-    // the death signal we are clearing.
-    send_msg(sync_fd, Msg::detached);
+    if (!c.start_is_commit) {
+        expect(sync_fd, Msg::commit);
+        ::prctl(PR_SET_PDEATHSIG, 0);   // the container outlives `ocirun create`
+        // The parent waits for this before exiting: its exit must not deliver
+        // the death signal we are clearing.
+        send_msg(sync_fd, Msg::detached);
+    }
     ::close(sync_fd);
 
     wait_for_start(ctx.start_wait_fd);
+    // From here the container outlives `ocirun run` too, as after a commit.
+    if (c.start_is_commit)
+        ::prctl(PR_SET_PDEATHSIG, 0);
     try {
         util::fault_point("init.after_start");
         run_hooks(c.config->hooks.start_container, "startContainer", running_state(ctx.state_json));

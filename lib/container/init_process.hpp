@@ -49,6 +49,9 @@ struct InitContext {
     int doorbell_fd = -1;        // rung after Msg::go and Msg::cgroup_ready (Doorbell)
     int start_wait_fd = -1;      // StartChannel::init_wait: a byte on it means "start"
     int start_status_fd = -1;    // StartChannel::init_status: an error for start, or EOF at exec
+    // run's pipes: the start byte comes right after the state is recorded and
+    // stands for Msg::commit, which is not sent (nor Msg::detached).
+    bool start_is_commit = false;
     int proc_fd = -1;            // the host's verified procfs
     int notify_mount_fd = -1;    // detached mount for /run/notify (sd_notify), or -1
     unsigned preserve_fds = 0;

@@ -22,10 +22,10 @@ namespace {
 // on, as after a `start`: it says created, and there is no exec.fifo.
 void start_in_process(core::CreatedContainer& created)
 {
-    core::release_init(created.release.get());
-    created.release.reset();
-    core::expect_detached(created.detach_ack.get());
-    created.detach_ack.reset();
+    if (created.release) {
+        core::release_init(created.release.get());
+        created.release.reset();
+    }
     core::wait_for_exec(created.exec_status.get(), created.init.pidfd());
     created.exec_status.reset();
     if (!created.poststart.empty()) {
@@ -47,15 +47,18 @@ int Runtime::run(const std::string& id, const RunOptions& options)
     }
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     core::SignalScope signals;
-    core::CreatedContainer created =
-        with_context("create " + id, [&] { return core::create_container(options_, id, options.create, true); });
+    // Started by create itself, unless the notify proxy must be listening first.
+    bool start_at_once = options.create.notify_socket.empty();
+    core::CreatedContainer created = with_context(
+        "create " + id, [&] { return core::create_container(options_, id, options.create, true, start_at_once); });
     pid_t init = created.init.pid();
     int exit_code;
     try {
         std::optional<core::NotifyProxy> notify;
         if (!options.create.notify_socket.empty())
             notify = core::NotifyProxy::bind(options_.root + "/" + id, options.create.notify_socket);
-        util::fault_point("run.before_start");
+        if (!start_at_once)
+            util::fault_point("run.before_start");
         start_in_process(created);
         exit_code = core::supervise(init, created.init.pidfd(), signals.fd(), created.pty_master.get(),
                                     notify ? &*notify : nullptr);

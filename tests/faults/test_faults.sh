@@ -215,8 +215,8 @@ case_init_exits_during_exec() {
     [ ! -e "$marker" ] || { echo "exec ran its command on the host" >&2; return 1; }
 }
 
-# `run` killed between its create and its start: the init, which has cleared its parent-death
-# signal by then, must see its start pipe close and exit, not wait on as a created container.
+# `run` killed between its create and its start: the init must not wait on as a created
+# container (its parent-death signal stands until the start byte, and its start pipe closes).
 case_run_killed_before_start() {
     local b id rc=0 point=run.before_start
     b=$(fault_bundle main) || return 1

@@ -101,6 +101,25 @@ case_create_init_survives() {
     done
 }
 
+# A foreground run that is killed once its container runs takes the container with it only if
+# the init still had its parent-death signal: it must not (runc's behaviour).
+case_run_killed_container_stays() {
+    local b id run_pid pid
+    b=$(make_bundle runkill probe sleep 1000)
+    id=$(new_id runkill)
+    t_defer oci delete --force "$id"
+    "$OCIRUN" --root "$T_ROOT" run --bundle "$b" "$id" >/dev/null 2>&1 &
+    run_pid=$!
+    wait_until 10 has_status "$id" running || { echo "never running: $(oci state "$id" 2>&1)" >&2; return 1; }
+    pid=$(pid_of "$id")
+    kill -KILL "$run_pid"
+    wait "$run_pid" 2>/dev/null || true
+    sleep 0.2
+    kill -0 "$pid" || { echo "the container's init died with run" >&2; return 1; }
+    assert_eq running "$(status_of "$id")"
+    oci delete --force "$id"
+}
+
 case_create_race() {
     local b id i rc1=0 rc2=0 p1 p2
     b=$(make_bundle race probe sleep 1000)
@@ -457,6 +476,7 @@ t_case "create, start, exit, delete: state follows with the real pid and bundle"
 t_case "state of an unknown id fails" case_state_unknown
 t_case "create with an existing id fails and leaves the first container intact" case_create_existing_id
 t_case "every create leaves a live init (40 in a row)" case_create_init_survives
+t_case "a foreground run killed after the start leaves its container running" case_run_killed_container_stays
 t_case "two racing creates with one id: exactly one succeeds" case_create_race
 t_case "kill by name, SIG name and number; default TERM" case_kill_signal_forms
 t_case "kill KILL, SIGKILL, 9 stop the container" case_kill_sigkill_forms
