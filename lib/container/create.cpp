@@ -282,18 +282,20 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     SpawnPlan spawn_plan = plan_spawn(ns, linux_cfg);
     // Without a user namespace the init makes its namespaces itself, and with
     // root the cgroup is finished meanwhile. A new network namespace, the
-    // costly one, is made by a child of ours from here on; Msg::go hands it to
-    // the init.
+    // costly one, is made by a child of ours: the one the entry point started
+    // if there is one, else one from here on. Msg::go hands it to the init.
     bool init_unshares = unshare_early(spawn_plan, ns);
+    // Reaped when create returns, used or not: it may still be exiting now.
     std::optional<EntryNetns> entry_netns = take_netns_from_entry();
     std::optional<EarlyNetns> early_netns;
+    EntryNetns* netns_from_entry = nullptr;
     if (!(spawn_plan.early_unshare_flags & CLONE_NEWNET)) {
         if (entry_netns)
             log_debug("the network namespace started at the entry point is not used: the config asks for no "
                       "new one, or for a user namespace");
-        entry_netns.reset();
     } else if (entry_netns) {
         log_debug("the network namespace was started at the entry point");
+        netns_from_entry = &*entry_netns;
     } else {
         early_netns.emplace();
     }
@@ -402,7 +404,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         ctx.cgroup_tasks = &tasks;
         ctx.cgroup_mounts = host_cgroup_mounts(cgroup->layout());
     }
-    if (early_netns || entry_netns) {
+    if (early_netns || netns_from_entry) {
         spawn_plan.early_unshare_flags &= ~CLONE_NEWNET;
         ctx.net_ns_with_go = true;
     }
@@ -428,9 +430,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     const spec::Hooks& hooks = config.hooks;
     bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
     auto send_go = [&] {
-        util::unique_fd net_ns = entry_netns   ? entry_netns->take()
-                                 : early_netns ? early_netns->take()
-                                               : util::unique_fd();
+        util::unique_fd net_ns = netns_from_entry ? netns_from_entry->take()
+                                 : early_netns    ? early_netns->take()
+                                                  : util::unique_fd();
         send_to_init(parent_sock.get(), doorbell, Msg::go, init_runs_hooks ? state_json : std::string(),
                      net_ns.get());
     };

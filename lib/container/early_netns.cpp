@@ -132,15 +132,16 @@ util::unique_fd EntryNetns::take()
     // that recv_with_fd reads past.
     ssize_t n = util::recv_with_fd(sock_.get(), &report, sizeof report, ns);
     sock_.reset();
-    // Gone before the container runs: it is the host binary's image.
-    int status = maker_.wait();
     if (n < 0)
         throw_errno("receive the network namespace", static_cast<int>(-n));
     if (n == static_cast<ssize_t>(sizeof report) && report.err != 0)
         throw_errno(step_name(report.step), report.err);
     if (n != static_cast<ssize_t>(sizeof report) || !ns)
         throw Error("the network namespace maker exited without its namespace (status " +
-                    std::to_string(util::exit_code_of(status)) + ")");
+                    std::to_string(util::exit_code_of(maker_.wait())) + ")");
+    // The maker is reaped with this object, not waited for here: its exit
+    // pays for the view's mount parked with it (an RCU grace period, longer
+    // still while a CPU is busy in the kernel).
     return ns;
 }
 

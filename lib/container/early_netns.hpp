@@ -52,6 +52,7 @@ public:
     EntryNetns(util::unique_fd sock, pid_t maker) : sock_(std::move(sock)), maker_(maker, util::unique_fd()) {}
 
     // Waits for the maker's report: the namespace (O_CLOEXEC), or its error.
+    // The maker may still be exiting; it is reaped when this object goes.
     util::unique_fd take();
     // The maker is not ours to kill or reap (in a forked child of the claimer).
     void disown() noexcept { maker_.release(); }
