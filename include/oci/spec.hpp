@@ -370,6 +370,8 @@ Config parse_config(const std::string& json_text,
 
 // Reads <bundle>/config.json and parses it.
 Config load_config(const std::string& bundle_dir);
+// The same, with the text as it was read.
+Config load_config(const std::string& bundle_dir, std::string& text);
 
 // Serialises a model back to JSON (pretty when indent is true). The output
 // parses back to an equal Config.

@@ -167,6 +167,7 @@ void finish_cgroup(cgroups::Driver& driver, const spec::LinuxConfig* linux_cfg)
 
 struct Checked {
     spec::Config config;
+    std::string text;   // config.json as read: the state's copy, unless create changes the config
     std::string bundle;
     std::string rootfs;
 };
@@ -175,7 +176,7 @@ Checked load_and_check(const CreateOptions& options, bool foreground)
 {
     Checked c;
     c.bundle = real_path(options.bundle, "bundle");
-    c.config = spec::load_config(c.bundle);
+    c.config = spec::load_config(c.bundle, c.text);
     if (!c.config.process)
         throw Error("config.json: process: required to create a container");
     if (c.config.process->args.empty())
@@ -313,7 +314,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rollback.add([&] { dir.remove(root_fd.get()); });
     // Before any state names hooks: delete reads them from this copy. exec,
     // and start/delete for hooks, use it whatever the bundle becomes.
-    util::write_file_atomic(dir.fd(), kConfigCopy, spec::to_json(config, false), 0600);
+    // The text as read where the config is as parsed: readers parse it the same.
+    util::write_file_atomic(dir.fd(), kConfigCopy, opts.listen_fds > 0 ? spec::to_json(config, false) : checked.text,
+                            0600);
     util::fault_point("create.after_reserve");
 
     StartChannel start = foreground ? StartChannel::pipes() : StartChannel::fifos(dir);

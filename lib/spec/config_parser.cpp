@@ -107,12 +107,19 @@ Config parse_config(const std::string& json_text, const std::string& source_name
     return config;
 }
 
-Config load_config(const std::string& bundle_dir)
+Config load_config(const std::string& bundle_dir, std::string& text)
 {
     std::string path = "config.json";
     if (!bundle_dir.empty() && bundle_dir != ".")
         path = bundle_dir + (bundle_dir.back() == '/' ? "" : "/") + path;
-    return parse_config(read_file(path), path);
+    text = read_file(path);
+    return parse_config(text, path);
+}
+
+Config load_config(const std::string& bundle_dir)
+{
+    std::string text;
+    return load_config(bundle_dir, text);
 }
 
 } // namespace oci::spec
