@@ -378,12 +378,11 @@ OCI_EARLY NetnsAtEntry start_netns_at_entry(const char* bundle)
     // SIGCHLD reaches code that does not know it.
     long pid = ocirun_clone_netns_maker(CLONE_VM, maker_stack + sizeof maker_stack, pair[1]);
     raw_syscall(SYS_close, pair[1]);
-    if (pid > 0)
-        keep_off_our_cpu(pid);
     if (pid <= 0) {
         raw_syscall(SYS_close, pair[0]);
         return none;
     }
+    keep_off_our_cpu(pid);
     NetnsAtEntry started;
     started.sock = pair[0];
     started.pid = static_cast<int>(pid);
