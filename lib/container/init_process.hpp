@@ -46,7 +46,7 @@ struct InitContext {
     // cgroup mount's v1 or hybrid tree, made while we join the cgroup.
     bool cgroup_tree_follows = false;
     int sync_fd = -1;            // SEQPACKET to the parent
-    int doorbell_fd = -1;        // rung after Msg::go and Msg::cgroup_ready (Doorbell)
+    int doorbell_fd = -1;        // rung after Msg::go, Msg::cgroup_ready and Msg::cgroup_tree (Doorbell)
     int start_wait_fd = -1;      // StartChannel::init_wait: a byte on it means "start"
     int start_status_fd = -1;    // StartChannel::init_status: an error for start, or EOF at exec
     // run's pipes: the start byte comes right after the state is recorded and
