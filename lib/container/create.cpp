@@ -137,8 +137,9 @@ const spec::Mount* cgroup_tree_mount(const spec::Config& config, const sys::Name
 // The init's /sys/fs/cgroup for `m`, made here while it joins the cgroup, or
 // an empty fd: the init makes it itself. The binds come from the placement,
 // where the init's /proc/self/cgroup will show the container's cgroups.
-util::unique_fd prebuild_cgroup_tree(const cgroups::Driver& driver, const std::vector<sys::CgroupMountInfo>& hierarchies,
-                                     const spec::Mount& m, bool own_cgroup_ns)
+util::unique_fd prebuild_cgroup_tree(const cgroups::Driver& driver,
+                                     const std::vector<sys::CgroupMountInfo>& hierarchies, const spec::Mount& m,
+                                     bool own_cgroup_ns)
 {
     static const std::string root = "/sys/fs/cgroup";
     std::vector<std::string> own_paths;
