@@ -120,11 +120,8 @@ std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg,
 const spec::Mount* cgroup_tree_mount(const spec::Config& config, const sys::NamespacePlan& ns,
                                      const std::vector<sys::CgroupMountInfo>& hierarchies)
 {
-    if (!ns.has(spec::NamespaceType::mount))
+    if (!ns.has(spec::NamespaceType::mount) || sys::unified_hierarchy(hierarchies))
         return nullptr;
-    for (const auto& h : hierarchies)
-        if (h.mount_point == "/sys/fs/cgroup" && h.fs_type == "cgroup2")
-            return nullptr;
     for (const auto& m : config.mounts) {
         if (m.type != "cgroup" && m.type != "cgroup2")
             continue;
@@ -135,23 +132,17 @@ const spec::Mount* cgroup_tree_mount(const spec::Config& config, const sys::Name
 }
 
 // The init's /sys/fs/cgroup for `m`, made here while it joins the cgroup, or
-// an empty fd: the init makes it itself. The binds come from the placement,
-// where the init's /proc/self/cgroup will show the container's cgroups.
+// an empty fd: the init makes it itself. `hierarchies`: host_cgroup_mounts of
+// the driver's layout.
 util::unique_fd prebuild_cgroup_tree(const cgroups::Driver& driver,
                                      const std::vector<sys::CgroupMountInfo>& hierarchies, const spec::Mount& m,
                                      bool own_cgroup_ns)
 {
-    static const std::string root = "/sys/fs/cgroup";
-    std::vector<std::string> own_paths;
-    for (const auto& h : hierarchies) {
-        std::string dir = h.mount_point == root ? "" : h.mount_point.substr(root.size() + 1);
-        auto it = driver.placement().find(dir);
-        if (h.mount_point.rfind(root + "/", 0) != 0 || it == driver.placement().end())
-            return {};
-        own_paths.push_back(it->second == "/" ? "" : it->second);
-    }
+    auto own_paths = container_cgroup_paths(driver.layout(), driver.placement());
+    if (!own_paths)
+        return {};
     try {
-        return sys::build_detached_cgroup_tree(hierarchies, own_paths, sys::parse_mount_options(m.options).flags,
+        return sys::build_detached_cgroup_tree(hierarchies, *own_paths, sys::parse_mount_options(m.options).flags,
                                                own_cgroup_ns);
     } catch (const Error& e) {
         log_debug(std::string("the init mounts /sys/fs/cgroup itself: ") + e.what());

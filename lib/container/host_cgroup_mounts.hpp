@@ -3,9 +3,12 @@
 // of mountinfo of its own.
 #pragma once
 
+#include "cgroups/driver.hpp"
 #include "cgroups/layout.hpp"
 #include "linux/cgroup_mount.hpp"
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace oci::core {
@@ -14,5 +17,11 @@ namespace oci::core {
 // controllers (and name=), which is what the container's binds are matched
 // against in /proc/self/cgroup.
 std::vector<sys::CgroupMountInfo> host_cgroup_mounts(const cgroups::Layout& layout);
+
+// The container's path in each of those hierarchies, in the same order, as
+// sys::own_cgroup_path will read it from the init's /proc/self/cgroup ("" at
+// a hierarchy's root); nullopt where the placement misses a hierarchy.
+std::optional<std::vector<std::string>> container_cgroup_paths(const cgroups::Layout& layout,
+                                                               const cgroups::Placement& placement);
 
 } // namespace oci::core

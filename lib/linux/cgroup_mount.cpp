@@ -84,13 +84,6 @@ std::string tmpfs_name(const CgroupMountInfo& h)
     return name;
 }
 
-bool unified(const std::vector<CgroupMountInfo>& hierarchies)
-{
-    return std::any_of(hierarchies.begin(), hierarchies.end(), [](const CgroupMountInfo& h) {
-        return h.mount_point == "/sys/fs/cgroup" && h.fs_type == "cgroup2";
-    });
-}
-
 // Symlinks such as cpu -> cpu,cpuacct, as the host has them.
 void link_as_the_host(int tmpfs_fd)
 {
@@ -163,12 +156,19 @@ std::string own_cgroup_path(const std::string& proc_self_cgroup, const CgroupMou
     return "";
 }
 
+bool unified_hierarchy(const std::vector<CgroupMountInfo>& hierarchies)
+{
+    return std::any_of(hierarchies.begin(), hierarchies.end(), [](const CgroupMountInfo& h) {
+        return h.mount_point == "/sys/fs/cgroup" && h.fs_type == "cgroup2";
+    });
+}
+
 util::unique_fd build_detached_cgroup_tree(const std::vector<CgroupMountInfo>& hierarchies,
                                            const std::vector<std::string>& own_paths, unsigned long flags,
                                            bool own_cgroup_ns)
 {
     flags &= kTreeFlags;
-    if (unified(hierarchies) || own_paths.size() != hierarchies.size())
+    if (unified_hierarchy(hierarchies) || own_paths.size() != hierarchies.size())
         return {};
     auto tree = detached_tmpfs({{"mode", "755"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
                                "mount a tmpfs for /sys/fs/cgroup");
@@ -217,10 +217,14 @@ void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned lon
     }
     // v1 or hybrid: a tmpfs with one directory per hierarchy.
     auto target = ensure_mount_target(root_fd, destination, true);
-    if (prebuilt >= 0)
+    if (prebuilt >= 0) {
         move_mount_onto(prebuilt, target.get(), "attach the cgroup tree on " + destination);
-    else if (::mount("tmpfs", fd_path(target.get()).c_str(), "tmpfs", kSafeFlags, "mode=755") < 0)
+        // The prebuilt tree holds every bind; only a fresh cgroup2 mount is left.
+        if (!own_cgroup_ns)
+            return;
+    } else if (::mount("tmpfs", fd_path(target.get()).c_str(), "tmpfs", kSafeFlags, "mode=755") < 0) {
         throw_errno("mount tmpfs on " + destination);
+    }
     // The new tmpfs, empty and ours alone: its entries need no resolving.
     auto tmpfs = open_in_root(root_fd, destination, O_PATH | O_DIRECTORY);
     for (const auto& h : hierarchies) {
@@ -228,7 +232,6 @@ void mount_cgroup_tree(int root_fd, const std::string& destination, unsigned lon
         if (name.empty())
             continue;
         bool fresh = own_cgroup_ns && h.fs_type == "cgroup2";
-        // The prebuilt tree holds every bind; only a fresh mount is left.
         if (prebuilt >= 0 && !fresh)
             continue;
         std::string dest = destination + "/" + name;

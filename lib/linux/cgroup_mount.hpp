@@ -26,6 +26,9 @@ std::vector<CgroupMountInfo> parse_cgroup_mounts(const std::string& mountinfo);
 // from /proc/self/cgroup text ("" for cgroup2).
 std::string own_cgroup_path(const std::string& proc_self_cgroup, const CgroupMountInfo& hierarchy);
 
+// Whether the hierarchies are a unified host's: one cgroup2 at /sys/fs/cgroup.
+bool unified_hierarchy(const std::vector<CgroupMountInfo>& hierarchies);
+
 // own_cgroups: /proc/self/cgroup as read before the container's cgroup
 // namespace was made (inside it every path reads "/"). `known`: the host's
 // hierarchies as the parent found them, or nullptr to read mountinfo.

@@ -50,3 +50,23 @@ TEST_CASE("host cgroup mounts of a unified host: one cgroup2 mount at the root")
     CHECK(v[0].mount_point == "/sys/fs/cgroup");
     CHECK(v[0].fs_type == "cgroup2");
 }
+
+// The prebuilt tree binds these paths where the init, having joined, would bind
+// what own_cgroup_path reads from its /proc/self/cgroup.
+TEST_CASE("container cgroup paths follow host_cgroup_mounts' order and own_cgroup_path's form")
+{
+    auto layout = oci::cgroups::parse_layout(kHybrid);
+    auto mounts = host_cgroup_mounts(layout);
+    oci::cgroups::Placement placement = {
+        {"cpu,cpuacct", "/ocirun/c1"}, {"systemd", "/user.slice/c1"}, {"memory", "/"}, {"unified", "/ocirun/c1"}};
+    auto paths = oci::core::container_cgroup_paths(layout, placement);
+    REQUIRE(paths);
+    REQUIRE(paths->size() == mounts.size());
+    std::string self = "9:name=systemd:/user.slice/c1\n4:cpu,cpuacct:/ocirun/c1\n3:memory:/\n0::/ocirun/c1\n";
+    for (size_t i = 0; i < mounts.size(); ++i) {
+        INFO(mounts[i].mount_point);
+        CHECK((*paths)[i] == oci::sys::own_cgroup_path(self, mounts[i]));
+    }
+    placement.erase("memory");
+    CHECK_FALSE(oci::core::container_cgroup_paths(layout, placement));
+}
