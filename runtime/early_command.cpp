@@ -85,10 +85,6 @@ OCI_EARLY bool early_enters_container(int argc, char** argv)
     return word != nullptr && (equal(word, "create") || equal(word, "run") || equal(word, "exec"));
 }
 
-} // namespace ocirun
-
-namespace ocirun {
-
 OCI_EARLY const char* early_create_bundle(int argc, char** argv)
 {
     const char* word = early_command_word(argc, argv);

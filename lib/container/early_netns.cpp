@@ -1,21 +1,19 @@
 #include "container/early_netns.hpp"
 
 #include "linux/netns_at_entry.hpp"
-#include "util/send_fd.hpp"
+#include "util/fd_message.hpp"
 
 #include <oci/error.hpp>
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <fcntl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstdlib>
-#include <cstring>
 
 namespace oci::core {
 

@@ -1,10 +1,12 @@
-// A new network namespace made by a short-lived child of ours while the
-// parent and the init get on with the rest. Making one costs about half a
+// A new network namespace made by a short-lived child while the parent and
+// the init get on with the rest: the one the program's entry point started
+// (EntryNetns, handed over in the environment), else one that create clones
+// itself (EarlyNetns). Making one costs about half a
 // millisecond (the kernel sets up every per-namespace subsystem), which would
 // otherwise sit on the init's path. Only where no user namespace is made: the
 // namespace belongs to the user namespace of its maker.
 //
-// The maker shares our memory and fd table (CLONE_VM|CLONE_FILES): no page
+// create's maker shares our memory and fd table (CLONE_VM|CLONE_FILES): no page
 // tables to copy and no page to copy on write, for us or for it, and the
 // namespace's fd lands in our table. Not a thread: the init is cloned without
 // exec, and a clone while another thread holds a lock (malloc's) hands the init

@@ -1,5 +1,5 @@
 #include "container/notify_socket.hpp"
-#include "util/send_fd.hpp"
+#include "util/fd_message.hpp"
 
 #include "linux/detached_mount.hpp"
 #include "util/pidfd.hpp"

@@ -1,6 +1,6 @@
 // Fixed header + bounded text per datagram; SEQPACKET keeps message borders.
 #include "container/sync_socket.hpp"
-#include "util/send_fd.hpp"
+#include "util/fd_message.hpp"
 
 #include <oci/error.hpp>
 

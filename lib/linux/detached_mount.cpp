@@ -5,10 +5,11 @@
 #include <oci/error.hpp>
 
 #include <fcntl.h>
-#include <cerrno>
 #include <linux/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 namespace oci::sys {
 

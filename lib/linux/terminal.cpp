@@ -1,5 +1,5 @@
 #include "linux/terminal.hpp"
-#include "util/send_fd.hpp"
+#include "util/fd_message.hpp"
 
 #include "linux/safe_path.hpp"
 

@@ -66,10 +66,11 @@ case_network_loopback() {
 }
 
 # create and run start a new network namespace at the program's entry point, from a first look at
-# config.json, and create takes it over; where the config has no new one, or a user namespace,
-# none is started. A namespace started on a wrong guess is not used, and a create that fails
-# leaves no child behind (the leak check around each case finds ocirun's processes by their
-# command line).
+# config.json, and create takes it over; where the config joins one by path, none is started (the
+# user namespace case of the guess is the scanner's unit test). A namespace started on a wrong
+# guess is not used, and a create that fails after the guess is rolled back. Its child exits by
+# itself within a millisecond even if nothing reaped it, so the leak check around each case could
+# not tell whether create reaps it.
 case_network_namespace_at_entry() {
     local b id out log=$T_CASE_DIR/log started="network namespace was started at the entry point"
     local unused="started at the entry point is not used"
@@ -90,7 +91,7 @@ case_network_namespace_at_entry() {
     (cd "$b" && oci --debug --log "$log" run -b=. "$id" >/dev/null)
     assert_contains "$(cat "$log")" "$started"
 
-    # The host's network namespace by path, and a user namespace: nothing is started.
+    # The host's network namespace by path: nothing is started.
     edit_config "$b" '.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "network", path: "/proc/self/ns/net"}]'
     : >"$log"
     out=$(oci --debug --log "$log" run --bundle "$b" "$id")
@@ -108,7 +109,7 @@ case_network_namespace_at_entry() {
     assert_contains "$out" "$(host_ns net)"
     assert_contains "$(cat "$log")" "$unused"
 
-    # A create that fails after the first look: the namespace's maker is gone with it.
+    # A create that fails after the first look leaves nothing behind.
     edit_config "$b" '.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "network"}] | .process.args = []'
     : >"$log"
     assert_fails oci --debug --log "$log" create --bundle "$b" "$id"

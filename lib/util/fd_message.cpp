@@ -1,4 +1,4 @@
-#include "util/send_fd.hpp"
+#include "util/fd_message.hpp"
 
 #include <cerrno>
 #include <cstring>
