@@ -204,9 +204,14 @@ uint64_t process_start_time(pid_t pid)
 {
     if (pid <= 0)
         return 0;
+    // A foreground run asks after its container has exited: the usual answer
+    // is "gone", which is no exception.
     std::string stat;
     try {
-        stat = util::read_file("/proc/" + std::to_string(pid) + "/stat");
+        auto text = util::read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+        if (!text)
+            return 0;
+        stat = std::move(*text);
     } catch (const Error&) {
         return 0;
     }

@@ -21,18 +21,6 @@ namespace oci::sys {
 
 namespace {
 
-// nullopt when the path does not exist in the container.
-std::optional<util::unique_fd> open_existing(int root_fd, const std::string& path)
-{
-    try {
-        return open_in_root(root_fd, path, O_PATH);
-    } catch (const Error& e) {
-        if (e.code() == ENOENT)
-            return std::nullopt;
-        throw;
-    }
-}
-
 // A detached, read-only, empty tmpfs; an empty fd where fsopen is not
 // allowed (a filter, an old kernel): then each mask is a tmpfs of its own.
 util::unique_fd empty_readonly_tmpfs(const std::string& what)
@@ -62,19 +50,19 @@ bool same_place(int a, int b)
 void apply_readonly_paths(int root_fd, const std::vector<std::string>& paths)
 {
     for (const auto& path : paths) {
-        auto fd = open_existing(root_fd, path);
+        util::unique_fd fd = open_in_root_if_exists(root_fd, path, O_PATH);
         if (!fd)
             continue;
-        if (same_place(fd->get(), root_fd)) {
+        if (same_place(fd.get(), root_fd)) {
             // The rootfs itself (through a symlink to "/"): a copy stacked on it
             // would hide it from every later lookup through root_fd, the masks'
             // among them. Its own mount is made read-only instead.
             set_mount_attributes(root_fd, MOUNT_ATTR_RDONLY, 0, "make " + path + " (the rootfs) read-only");
             continue;
         }
-        util::unique_fd copy = clone_mount_at(fd->get(), AT_RECURSIVE, "bind " + path + " onto itself");
+        util::unique_fd copy = clone_mount_at(fd.get(), AT_RECURSIVE, "bind " + path + " onto itself");
         set_mount_attributes(copy.get(), MOUNT_ATTR_RDONLY, 0, "make " + path + " read-only");
-        move_mount_onto(copy.get(), fd->get(), "remount " + path + " read-only");
+        move_mount_onto(copy.get(), fd.get(), "remount " + path + " read-only");
     }
 }
 
@@ -87,24 +75,24 @@ void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
     // tmpfs of its own.
     std::optional<util::unique_fd> empty_dir;
     for (const auto& path : paths) {
-        auto fd = open_existing(root_fd, path);
+        util::unique_fd fd = open_in_root_if_exists(root_fd, path, O_PATH);
         if (!fd)
             continue;
         struct stat st;
-        if (::fstat(fd->get(), &st) < 0)
+        if (::fstat(fd.get(), &st) < 0)
             throw_errno("stat " + path);
         if (S_ISDIR(st.st_mode)) {
             if (!empty_dir) {
                 empty_dir = empty_readonly_tmpfs("mask directory " + path);
                 if (*empty_dir) {
-                    move_mount_onto(empty_dir->get(), fd->get(), "mask directory " + path);
+                    move_mount_onto(empty_dir->get(), fd.get(), "mask directory " + path);
                     continue;
                 }
             }
             if (*empty_dir)
-                move_mount_onto(clone_mount_at(empty_dir->get(), 0, "mask directory " + path).get(), fd->get(),
+                move_mount_onto(clone_mount_at(empty_dir->get(), 0, "mask directory " + path).get(), fd.get(),
                                 "mask directory " + path);
-            else if (::mount("tmpfs", fd_path(fd->get()).c_str(), "tmpfs", MS_RDONLY, "size=0,nr_inodes=1") < 0)
+            else if (::mount("tmpfs", fd_path(fd.get()).c_str(), "tmpfs", MS_RDONLY, "size=0,nr_inodes=1") < 0)
                 throw_errno("mask directory " + path);
             continue;
         }
@@ -118,7 +106,7 @@ void apply_masked_paths(int root_fd, const std::vector<std::string>& paths)
             // Tests swap /dev/null for a symlink here: the masks must still use the checked fd.
             util::fault_point("pause.mask-null-verified");
         }
-        move_mount_onto(clone_mount_at(null_fd->get(), 0, "mask " + path).get(), fd->get(), "mask " + path);
+        move_mount_onto(clone_mount_at(null_fd->get(), 0, "mask " + path).get(), fd.get(), "mask " + path);
     }
 }
 

@@ -362,6 +362,25 @@ util::unique_fd open_in_root(int root_fd, std::string_view path, int flags, mode
     return open_by_walking(root_fd, path, flags, mode, what);
 }
 
+util::unique_fd open_in_root_if_exists(int root_fd, std::string_view path, int flags)
+{
+    if (openat2_usable() && path.find('\0') == std::string_view::npos && path.size() < PATH_MAX) {
+        int fd = try_openat2(root_fd, path, flags, 0);
+        if (fd >= 0)
+            return util::unique_fd(fd);
+        if (fd == -ENOENT)
+            return {};
+    }
+    // Anything else, and the walk, as open_in_root reports it.
+    try {
+        return open_in_root(root_fd, path, flags);
+    } catch (const Error& e) {
+        if (e.code() == ENOENT)
+            return {};
+        throw;
+    }
+}
+
 util::unique_fd mkdir_all_in_root(int root_fd, std::string_view path, mode_t mode)
 {
     std::string what = "mkdir " + shown(path) + " in rootfs";

@@ -29,6 +29,11 @@ namespace oci::sys {
 // Throws oci::Error("open /etc/passwd in rootfs: no such file or directory").
 util::unique_fd open_in_root(int root_fd, std::string_view path, int flags, mode_t mode = 0);
 
+// As open_in_root without O_CREAT, but a path missing from the rootfs is no
+// error: the fd is empty. For lists such as the masked paths, whose names a
+// kernel or an image often lacks: a throw for each is paid on every start.
+util::unique_fd open_in_root_if_exists(int root_fd, std::string_view path, int flags);
+
 // Resolves `path` below root_fd as open_in_root(path, O_PATH|O_DIRECTORY) does,
 // creating each missing directory with mkdirat(mode) in its already-resolved
 // parent. Returns an O_PATH|O_DIRECTORY|O_CLOEXEC fd of the directory.

@@ -46,6 +46,16 @@ std::string read_file(const std::string& path)
     return read_all(fd.get(), path);
 }
 
+std::optional<std::string> read_file_if_exists(const std::string& path)
+{
+    unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd && errno == ENOENT)
+        return std::nullopt;
+    if (!fd)
+        throw_errno("open " + path);
+    return read_all(fd.get(), path);
+}
+
 std::string read_file_at(int dir_fd, const std::string& name)
 {
     unique_fd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC));

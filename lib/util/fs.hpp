@@ -3,12 +3,16 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace oci::util {
 
 std::string read_file(const std::string& path);
+// nullopt when the path does not exist (ENOENT): a process gone from /proc, a
+// file a kernel lacks. Other errors throw as read_file's do.
+std::optional<std::string> read_file_if_exists(const std::string& path);
 std::string read_file_at(int dir_fd, const std::string& name);
 
 // Writes all of `data` to an open fd (retrying short writes and EINTR).
