@@ -304,11 +304,6 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     StateDir dir = StateDir::reserve(root_fd.get(), runtime.root, id);
     util::Rollback rollback;
     rollback.add([&] { dir.remove(root_fd.get()); });
-    // Before any state names hooks: delete reads them from this copy. exec,
-    // and start/delete for hooks, use it whatever the bundle becomes.
-    // The text as read where the config is as parsed: readers parse it the same.
-    util::write_file_atomic(dir.fd(), kConfigCopy, opts.listen_fds > 0 ? spec::to_json(config, false) : checked.text,
-                            0600);
     util::fault_point("create.after_reserve");
 
     StartChannel start = foreground ? StartChannel::pipes() : StartChannel::fifos(dir);
@@ -324,7 +319,6 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     rec.own_pid_ns = ns.creates(spec::NamespaceType::pid);
     rec.oci_version = config.oci_version;
     rec.annotations = config.annotations;
-    rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Shared with the undo step, which runs after this scope's locals are gone.
     std::shared_ptr<cgroups::Driver> cgroup;
     // running_rootless(), with the user namespace read once for the init too.
@@ -449,6 +443,14 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         rec.cgroup = cgroup->placement();
     }
     util::fault_point("create.after_cgroup_placement");
+    // The config copy is written here, while the init sets up, rather than
+    // before its clone: exec, and start and delete for the hooks, read it, and
+    // none of them reads it before the state says it holds hooks (just below)
+    // or that the container is created. The text as read where the config is
+    // as parsed: readers parse it the same.
+    util::write_file_atomic(dir.fd(), kConfigCopy, opts.listen_fds > 0 ? spec::to_json(config, false) : checked.text,
+                            0600);
+    rec.has_hooks = !config.hooks.poststart.empty() || !config.hooks.poststop.empty();
     // Written now so that `delete --force` can find the init if we are killed.
     dir.write(rec);
     rollback.add([&config, state_json] { run_hooks_best_effort(config.hooks.poststop, "poststop", state_json); });
@@ -463,8 +465,12 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::fault_point("create.before_created");
 
     rec.status = Status::created;
-    dir.write(rec);
-    util::fault_point("create.after_created");
+    // run writes it after the start byte, off the container's way: until then
+    // the state reads creating, and stopped if we are killed before the byte.
+    if (!start_at_once) {
+        dir.write(rec);
+        util::fault_point("create.after_created");
+    }
     if (!opts.pid_file.empty())
         write_pid_file(opts.pid_file, rec.pid);
     // run's start byte, right after this, commits the init too: one wakeup
@@ -482,6 +488,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         util::fault_point("run.before_start");
         release_init(start.release.get());
         start.release.reset();
+        // created with no exec.fifo reads as running (state_store.cpp).
+        dir.write(rec);
+        util::fault_point("create.after_created");
     }
     rollback.commit();
     out.release = std::move(start.release);

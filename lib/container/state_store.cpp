@@ -246,8 +246,10 @@ static Record with_start_seen(Record r, int dir_fd)
 
 Status live_status(const Record& r)
 {
-    if (r.status == Status::creating || r.status == Status::stopped)
+    if (r.status == Status::stopped || (r.status == Status::creating && r.pid <= 0))
         return r.status;
+    // A creating record whose init is gone was left by a create or run that
+    // failed or was killed (run records created after its start byte).
     if (r.pid <= 0 || process_start_time(r.pid) != r.pid_start_time)
         return Status::stopped;
     return r.status;

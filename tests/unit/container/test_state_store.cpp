@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -96,6 +97,24 @@ TEST_CASE("a dead or reused pid reads as stopped")
     r.pid_start_time += 1;   // same pid, another process
     CHECK(live_status(r) == oci::Status::stopped);
     r.pid = 0;
+    CHECK(live_status(r) == oci::Status::stopped);
+}
+
+TEST_CASE("a creating record reads stopped once its init is gone")
+{
+    Record r;
+    r.status = oci::Status::creating;
+    CHECK(live_status(r) == oci::Status::creating);   // no init yet
+    r.pid = ::getpid();
+    r.pid_start_time = process_start_time(::getpid());
+    CHECK(live_status(r) == oci::Status::creating);
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0)
+        ::_exit(0);
+    REQUIRE(::waitpid(child, nullptr, 0) == child);
+    CHECK(process_start_time(child) == 0);
+    r.pid = child;
     CHECK(live_status(r) == oci::Status::stopped);
 }
 

@@ -147,7 +147,7 @@ std::string outcome(const HostileRootfs& t, const Op& op)
 {
     try {
         unique_fd fd = op(t);
-        return t.describe(fd.get());
+        return fd ? t.describe(fd.get()) : "none";
     } catch (const oci::Error& e) {
         const char* name = ::strerrorname_np(e.code());
         return std::string("err ") + (name ? name : std::to_string(e.code()).c_str());
@@ -172,6 +172,11 @@ std::array<std::string, 2> both_ways(const Op& op)
 Op open_op(std::string path, int flags, mode_t mode = 0)
 {
     return [=](const HostileRootfs& t) { return oci::sys::open_in_root(t.fd(), path, flags, mode); };
+}
+
+Op if_exists_op(std::string path, int flags)
+{
+    return [=](const HostileRootfs& t) { return oci::sys::open_in_root_if_exists(t.fd(), path, flags); };
 }
 
 Op mkdir_op(std::string path, mode_t mode = 0755)
@@ -249,6 +254,19 @@ TEST_CASE("safe_path: loops, dangling links and non-directories fail the lookup"
     CHECK_BOTH(open_op("dir/file/", O_PATH), "err ENOTDIR");
     CHECK_BOTH(open_op("dir/file", O_RDONLY | O_DIRECTORY), "err ENOTDIR");
     CHECK_BOTH(open_op("dir/missing/x", O_PATH), "err ENOENT");
+}
+
+TEST_CASE("safe_path: open_in_root_if_exists gives no fd for a missing name and fails as open_in_root otherwise")
+{
+    CHECK_BOTH(if_exists_op("dir/file", O_RDONLY), "file rootfs/dir/file");
+    CHECK_BOTH(if_exists_op("a/dir/file", O_PATH), "file rootfs/dir/file");
+    CHECK_BOTH(if_exists_op("missing", O_PATH), "none");
+    CHECK_BOTH(if_exists_op("dir/missing/x", O_PATH), "none");
+    CHECK_BOTH(if_exists_op("dangling", O_PATH), "none");
+    CHECK_BOTH(if_exists_op("escape/marker", O_RDONLY), "none");
+    CHECK_BOTH(if_exists_op("loop1", O_PATH), "err ELOOP");
+    CHECK_BOTH(if_exists_op("dir/file/x", O_PATH), "err ENOTDIR");
+    CHECK_BOTH(if_exists_op(std::string("dir\0x", 5), O_PATH), "err EINVAL");
 }
 
 TEST_CASE("safe_path: at most 40 symlinks are followed, like the kernel")
