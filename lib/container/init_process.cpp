@@ -111,6 +111,11 @@ public:
         if (entered_)
             return own_;
         if (c_.cgroup_ready_later) {
+            // Usually the parent is still making the cgroups: this is free time.
+            if (drop_bounding_early_) {
+                sys::apply_bounding_set(c_.capabilities);
+                bounding_dropped_ = true;
+            }
             expect_rung(c_.doorbell_fd, c_.sync_fd, Msg::cgroup_ready);
             if (c_.cgroup_tasks)
                 cgroups::join_tasks_files(*c_.cgroup_tasks);   // named only: opened now
@@ -131,8 +136,17 @@ public:
         return expect_rung(c_.doorbell_fd, c_.sync_fd, Msg::cgroup_tree).fd;
     }
 
+    // The bounding set limits only what an exec may gain, not our own
+    // capabilities, so it can be dropped long before the capabilities are
+    // set (any user namespace is joined by then, which would fill it again);
+    // not before createContainer hooks, which run with the runtime's.
+    void drop_bounding_set_while_waiting() { drop_bounding_early_ = static_cast<bool>(c_.capabilities.bounding); }
+    bool bounding_set_dropped() const { return bounding_dropped_; }
+
 private:
     const InitContext& c_;
+    bool drop_bounding_early_ = false;
+    bool bounding_dropped_ = false;
     bool entered_ = false;
     bool tree_taken_ = false;
     std::string own_;
@@ -268,6 +282,8 @@ void init_sequence(InitContext& ctx)
         join_session_keyring(c.id);
 
     ::umask(0);
+    if (c.config->hooks.create_container.empty())
+        cgroup.drop_bounding_set_while_waiting();
     if (ns.has(spec::NamespaceType::mount)) {
         setup_rootfs(ctx, cgroup);
     } else {
@@ -291,7 +307,10 @@ void init_sequence(InitContext& ctx)
     if (seccomp == SeccompTiming::before_caps)
         load_seccomp_now(*c.seccomp, sync_fd);
     util::fault_point("init.before_caps");
-    ReadyProcess ready = prepare_process(p, c.capabilities, c.setgroups_allowed);
+    sys::CapabilitySets caps = c.capabilities;
+    if (cgroup.bounding_set_dropped())
+        caps.bounding.reset();
+    ReadyProcess ready = prepare_process(p, caps, c.setgroups_allowed);
     util::fault_point("init.after_caps");
     if (seccomp == SeccompTiming::before_ready)
         load_seccomp_now(*c.seccomp, sync_fd);

@@ -192,6 +192,26 @@ case_args_env() {
     assert_eq custom-argv0 "$(cat "$T_CASE_DIR/argv0")"
 }
 
+# createContainer hooks run with the runtime's bounding set, startContainer hooks with the
+# container's, however early the init drops it.
+case_hook_bounding_sets() {
+    local b id host
+    b=$(make_bundle bset sh -c 'grep CapBnd /proc/self/status >/mnt/process')
+    mkdir -p "$T_CASE_DIR/caps"
+    edit_config "$b" '.mounts += [{destination: "/mnt", type: "bind", source: $dir, options: ["rbind"]}]
+                      | .process.capabilities = {bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"]}
+                      | .hooks = {createContainer: [$cc], startContainer: [$sc]}' --arg dir "$T_CASE_DIR/caps" \
+        --argjson cc "$(sh_hook "grep CapBnd /proc/self/status >$T_CASE_DIR/caps/createContainer")" \
+        --argjson sc "$(sh_hook "grep CapBnd /proc/self/status >/mnt/startContainer")"
+    id=$(new_id bset)
+    t_defer oci delete --force "$id"
+    oci run --bundle "$b" "$id" >/dev/null
+    host=$(awk '/^CapBnd/ { print $2 }' /proc/self/status)
+    assert_eq "$host" "$(awk '{ print $2 }' "$T_CASE_DIR/caps/createContainer")" "createContainer: the runtime's bounding set"
+    assert_eq 0000000000000020 "$(awk '{ print $2 }' "$T_CASE_DIR/caps/startContainer")" "startContainer: the container's"
+    assert_eq 0000000000000020 "$(awk '{ print $2 }' "$T_CASE_DIR/caps/process")" "the process: the container's"
+}
+
 # A hook that runs past its timeout is killed and fails the step.
 case_timeout() {
     local b id start elapsed
@@ -383,4 +403,5 @@ t_case "a failing startContainer hook fails start" case_start_container_fails
 t_case "a failing poststart hook fails start, deletes the container, runs poststop" case_poststart_fails
 t_case "a failing poststop hook only warns" case_poststop_fails
 t_case "a hook that does not read its stdin does not kill ocirun" case_hook_ignores_stdin
+t_case "createContainer hooks keep the runtime's bounding set, startContainer hooks get the container's" case_hook_bounding_sets
 t_done
