@@ -31,6 +31,7 @@
 #include <oci/log.hpp>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -488,6 +489,9 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         util::fault_point("run.before_start");
         release_init(start.release.get());
         start.release.reset();
+        // The init, woken on our CPU, would wait for us to block: its exec
+        // comes first, what is left here is not on the container's way.
+        ::sched_yield();
         // created with no exec.fifo reads as running (state_store.cpp).
         dir.write(rec);
         util::fault_point("create.after_created");
