@@ -414,11 +414,18 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     util::fault_point("create.after_spawn");
 
     rec.pid = out.init.pid();
-    rec.pid_start_time = process_start_time(rec.pid);
-    std::string state_json = state_to_json(to_public_state(rec));
     // The init needs the state document only for the hooks it runs itself.
     const spec::Hooks& hooks = config.hooks;
     bool init_runs_hooks = !hooks.create_container.empty() || !hooks.start_container.empty();
+    // Two reads of /proc: after the cgroup work that the init waits on,
+    // unless go must carry the document.
+    std::string state_json;
+    auto describe_init = [&] {
+        rec.pid_start_time = process_start_time(rec.pid);
+        state_json = state_to_json(to_public_state(rec));
+    };
+    if (init_runs_hooks || !ctx.cgroup_ready_later)
+        describe_init();
     auto send_go = [&] {
         util::unique_fd net_ns = netns_from_entry ? netns_from_entry->take()
                                  : early_netns    ? early_netns->take()
@@ -438,6 +445,8 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
             send_to_init(parent_sock.get(), doorbell, Msg::cgroup_tree, {}, tree.get());
         }
     }
+    if (state_json.empty())
+        describe_init();
     // The systemd driver starts its unit here, with the init in it.
     if (cgroup && !joined_by_itself) {
         cgroup->add_process(rec.pid);
