@@ -31,6 +31,7 @@
 #include <oci/log.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -501,8 +502,12 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         // The init, woken on our CPU, would wait for us to block: its exec
         // comes first, what is left here is not on the container's way.
         ::sched_yield();
-        // created with no exec.fifo reads as running (state_store.cpp).
-        dir.write(rec);
+        // created with no exec.fifo reads as running (state_store.cpp). Not
+        // recorded if the container has exited while we yielded: the record
+        // reads stopped already, and run deletes it next.
+        pollfd exited{out.init.pidfd(), POLLIN, 0};
+        if (out.init.pidfd() < 0 || ::poll(&exited, 1, 0) != 1)
+            dir.write(rec);
         util::fault_point("create.after_created");
     }
     rollback.commit();
