@@ -514,6 +514,11 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     out.release = std::move(start.release);
     out.exec_status = std::move(start.status);
     out.poststart = config.hooks.poststart;
+    if (foreground) {
+        dir.unlock();
+        out.state_root = std::move(root_fd);
+        out.state.emplace(std::move(dir));
+    }
     return out;
 }
 

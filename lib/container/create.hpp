@@ -17,6 +17,10 @@ struct CreatedContainer {
     util::unique_fd release;
     util::unique_fd exec_status;
     std::vector<spec::Hook> poststart;
+    // run's: the runtime root and the container's state directory (unlocked),
+    // to delete the container after its exit without looking it up again.
+    util::unique_fd state_root;
+    std::optional<StateDir> state;
 };
 
 // `foreground`: the caller (run) proxies the terminal itself, and starts the

@@ -1,12 +1,15 @@
 // run: create + start, then (in the foreground) be the container's parent:
 // forward signals, proxy the terminal, reap, and delete the container when
 // its process exits, returning its exit code.
+#include "cgroups/driver.hpp"
 #include "container/create.hpp"
 #include "container/hooks.hpp"
 #include "container/start_channel.hpp"
 #include "util/fault_point.hpp"
 #include "container/notify_socket.hpp"
 #include "container/supervise.hpp"
+#include "spec/json_reader.hpp"
+#include "util/fs.hpp"
 
 #include <oci/error.hpp>
 #include <oci/runtime.hpp>
@@ -34,6 +37,33 @@ void start_in_process(core::CreatedContainer& created)
         // A failure is run's: it kills the container and deletes it, poststop hooks included.
         core::run_hooks(created.poststart, "poststart", state_to_json(core::to_public_state(running)));
     }
+}
+
+// Deletes the container that run created, after its exit, with what create
+// kept: no second lookup of its state directory, no reading back of its
+// record. False where remove() has to do it: poststop hooks need the config
+// copy, or create kept nothing.
+bool delete_own(core::CreatedContainer& created)
+{
+    if (!created.state || !created.state_root || created.record.has_hooks)
+        return false;
+    const core::Record& rec = created.record;
+    // Deleted meanwhile, and the directory perhaps taken from the spare by
+    // another container of the same id: what was ours is gone already, and
+    // the rest is not ours. Our record is the one with our creation time
+    // (to the nanosecond) and our init.
+    if (!created.state->relock(created.state_root.get()))
+        return true;
+    auto text = util::read_file_if_exists(created.state->path() + "/" + core::kStateFile);
+    if (!text || text->find(spec::json::quote(rec.created)) == std::string::npos ||
+        text->find("\"pid\":" + std::to_string(rec.pid) + ",") == std::string::npos)
+        return true;
+    // Kills what is left in the cgroup (a container without its own pid
+    // namespace may have more than the init) and removes it.
+    if (!rec.cgroup.empty())
+        cgroups::open_driver(rec.cgroup, rec.cgroup_layout)->destroy();
+    created.state->remove(created.state_root.get());
+    return true;
 }
 
 } // namespace
@@ -71,7 +101,9 @@ int Runtime::run(const std::string& id, const RunOptions& options)
         }
         throw;
     }
-    remove(id, true);
+    util::fault_point("run.before_delete");
+    if (!with_context("delete " + id, [&] { return delete_own(created); }))
+        remove(id, true);
     return exit_code;
 }
 

@@ -331,6 +331,19 @@ std::optional<StateDir> StateDir::open_locked(int root_fd, const std::string& ro
     return StateDir(std::move(dir), root + "/" + id, id);
 }
 
+void StateDir::unlock() const
+{
+    ::flock(dir_.get(), LOCK_UN);
+}
+
+bool StateDir::relock(int root_fd) const
+{
+    while (::flock(dir_.get(), LOCK_EX) < 0)
+        if (errno != EINTR)
+            throw_errno("lock state directory " + path_);
+    return still_named(root_fd, id_, dir_.get());
+}
+
 std::optional<Record> StateDir::read() const
 {
     std::string text;

@@ -66,6 +66,12 @@ public:
     const std::string& path() const noexcept { return path_; }
     const std::string& id() const noexcept { return id_; }
 
+    // Releases the lock but keeps the directory open; relock() takes it
+    // again, and says whether the directory still has its name (a delete
+    // meanwhile has removed it, or set it aside for another container).
+    void unlock() const;
+    bool relock(int root_fd) const;
+
     // Reads state.json; nullopt while a create has not written it yet.
     std::optional<Record> read() const;
     void write(const Record& record) const;

@@ -229,6 +229,30 @@ case_run_killed_before_start() {
     assert_recovers "$b" "$id" kill
 }
 
+# `run` deletes its container after the exit with what its create kept. Here, while run waits
+# at that point, the container is deleted and its id taken by a new one: run must leave the new
+# container alone.
+case_run_leaves_a_new_container_alone() {
+    local b id fp rc=0 point=run.before_delete
+    b=$(make_bundle runreuse sleep 1000)
+    id=$(new_id reuse)
+    fp=$(mktemp -d "$T_TMP/fp.XXXXXX")
+    t_defer oci delete --force "$id"
+    OCIRUN_FAULT_POINT=$point OCIRUN_FAULT_MODE=pause OCIRUN_FAULT_DIR=$fp \
+        "$OCIRUN" --root "$T_ROOT" run --bundle "$b" "$id" >"$T_CASE_DIR/run.out" 2>"$T_CASE_DIR/run.err" &
+    local run_pid=$!
+    wait_until 10 has_status "$id" running || { echo "never running: $(oci state "$id" 2>&1)" >&2; return 1; }
+    oci kill "$id" KILL
+    wait_until 20 test -s "$fp/$point.reached"
+    oci delete "$id"
+    oci create --bundle "$b" "$id" >/dev/null
+    touch "$fp/$point.go"
+    wait "$run_pid" || rc=$?
+    assert_eq 137 "$rc" "run's exit status, its container killed"
+    assert_eq created "$(status_of "$id")" "the container that took the id"
+    oci delete --force "$id"
+}
+
 chmod 0711 "$T_TMP"   # the user-namespace root (host uid 100000) reaches /tmp/.../bundles
 fault_bundle main >/dev/null || t_bail_out "cannot make the test bundle"
 USERNS=1 fault_bundle userns >/dev/null || t_bail_out "cannot make the test bundle"
@@ -238,6 +262,7 @@ POINTS_FILE=$T_TMP/points.main
 
 t_case "the init exits while exec prepares: exec fails, nothing runs on the host" case_init_exits_during_exec
 t_case "run killed before it starts its container: the init exits by itself" case_run_killed_before_start
+t_case "run deletes its own container only: not one that took the id meanwhile" case_run_leaves_a_new_container_alone
 
 for mode in error kill; do
     while read -r point; do
