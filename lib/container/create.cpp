@@ -366,6 +366,7 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     ctx.start_wait_fd = start.init_wait.get();
     ctx.start_status_fd = start.init_status.get();
     ctx.start_is_commit = foreground;
+    ctx.restore_affinity = ::sched_getaffinity(0, sizeof ctx.affinity, &ctx.affinity) == 0;
     ctx.proc_fd = proc.get();
     ctx.preserve_fds = opts.preserve_fds + opts.listen_fds;
     ctx.no_pivot = opts.no_pivot;
@@ -406,6 +407,18 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         ctx.cgroup_ready_later ? cgroup_tree_mount(config, ns, *ctx.cgroup_mounts) : nullptr;
     ctx.cgroup_tree_follows = tree_mount != nullptr;
     out.init = spawn_init(spawn_plan, ctx);
+    if (ctx.restore_affinity) {
+        // A new child is queued on our CPU, and would wait there for us to
+        // block: the other CPUs are often idle. The init takes back our mask
+        // after go.
+        cpu_set_t others = ctx.affinity;
+        int cpu = ::sched_getcpu();
+        if (cpu >= 0 && cpu < CPU_SETSIZE) {
+            CPU_CLR(cpu, &others);
+            if (CPU_COUNT(&others) > 0)
+                ::sched_setaffinity(out.init.pid(), sizeof others, &others);
+        }
+    }
     child_sock.reset();
     // Only the init may hold these: its exit or exec must show as EOF.
     start.init_wait.reset();

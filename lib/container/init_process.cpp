@@ -261,6 +261,8 @@ void init_sequence(InitContext& ctx)
     close_fds_except(first_free, keep);
 
     Message go = expect_rung(ctx.doorbell_fd, sync_fd, Msg::go);   // uid/gid maps are written
+    if (c.restore_affinity)
+        ::sched_setaffinity(0, sizeof c.affinity, &c.affinity);
     ctx.state_json = std::move(go.text);
     if (ctx.net_ns_with_go && (!go.fd || ::setns(go.fd.get(), CLONE_NEWNET) < 0))
         throw_errno("join the new network namespace", go.fd ? errno : EBADF);

@@ -12,6 +12,8 @@
 
 #include <sys/types.h>
 
+#include <sched.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +54,10 @@ struct InitContext {
     // run's pipes: the start byte comes right after the state is recorded and
     // stands for Msg::commit, which is not sent (nor Msg::detached).
     bool start_is_commit = false;
+    // The parent moves the new init off its own CPU, where the init would
+    // wait for the parent to block; the init takes back this mask after go.
+    bool restore_affinity = false;
+    cpu_set_t affinity{};
     int proc_fd = -1;            // the host's verified procfs
     int notify_mount_fd = -1;    // detached mount for /run/notify (sd_notify), or -1
     unsigned preserve_fds = 0;

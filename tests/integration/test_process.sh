@@ -254,6 +254,25 @@ case_args_path() {
     assert_eq "" "$(state_dirs)"
 }
 
+# The init runs off its parent's CPU while it sets up; the container gets the CPUs that the
+# runtime had, all of them or those it was limited to.
+case_cpu_affinity() {
+    local b id
+    b=$(make_bundle cpus sh -c 'grep Cpus_allowed_list /proc/self/status')
+    assert_eq "$(grep Cpus_allowed_list /proc/self/status)" "$(run_bundle "$b")" "the runtime's CPUs"
+    id=$(new_id cpus)
+    t_defer oci delete --force "$id"
+    assert_eq "$(printf 'Cpus_allowed_list:\t0')" "$(taskset -c 0 "$OCIRUN" --root "$T_ROOT" run --bundle "$b" "$id")" "one CPU"
+    if [ "$(nproc)" -ge 3 ]; then
+        id=$(new_id cpus)
+        t_defer oci delete --force "$id"
+        assert_eq "$(printf 'Cpus_allowed_list:\t0-1')" "$(taskset -c 0-1 "$OCIRUN" --root "$T_ROOT" run --bundle "$b" "$id")" "two CPUs"
+    fi
+    # A cpuset of its own wins over the runtime's CPUs.
+    edit_config "$b" '.linux.resources.cpu.cpus = "0"'
+    assert_eq "$(printf 'Cpus_allowed_list:\t0')" "$(run_bundle "$b")" "linux.resources.cpu.cpus"
+}
+
 t_case "user uid, gid and additionalGids" case_user_groups
 t_case "user umask" case_umask
 t_case "capabilities of a root process" case_caps_root
@@ -269,4 +288,5 @@ t_case "env is exactly the configured one plus HOME" case_env_exact
 t_case "HOME from /etc/passwd when absent" case_home
 t_case "cwd is applied; a missing cwd is an error" case_cwd
 t_case "args[0] through PATH, exit codes, arguments as given" case_args_path
+t_case "the container gets the runtime's CPUs" case_cpu_affinity
 t_done
