@@ -17,6 +17,7 @@
 #include "linux/terminal.hpp"
 #include "util/fault_point.hpp"
 #include "util/fs.hpp"
+#include "util/spin_wait.hpp"
 
 #include <oci/error.hpp>
 
@@ -210,8 +211,11 @@ void setup_rootfs(const InitContext& c, CgroupEntry& cgroup)
     util::fault_point("init.after_finish_root");
 }
 
-void wait_for_start(int fd)
+void wait_for_start(int fd, bool soon)
 {
+    // Under run the start byte follows our report at once.
+    if (soon)
+        util::spin_until_readable(fd, 200 * 1000);
     char byte;
     for (;;) {
         ssize_t n = ::read(fd, &byte, 1);
@@ -328,7 +332,7 @@ void init_sequence(InitContext& ctx)
     }
     ::close(sync_fd);
 
-    wait_for_start(ctx.start_wait_fd);
+    wait_for_start(ctx.start_wait_fd, c.start_is_commit);
     // From here the container outlives `ocirun run` too, as after a commit.
     if (c.start_is_commit)
         ::prctl(PR_SET_PDEATHSIG, 0);

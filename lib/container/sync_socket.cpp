@@ -1,6 +1,7 @@
 // Fixed header + bounded text per datagram; SEQPACKET keeps message borders.
 #include "container/sync_socket.hpp"
 #include "util/fd_message.hpp"
+#include "util/spin_wait.hpp"
 
 #include <oci/error.hpp>
 
@@ -25,6 +26,8 @@ struct Header {
 
 constexpr size_t kMaxText = 60 * 1024;   // a state document with annotations
 
+constexpr long kDoorbellSpinNs = 200 * 1000;
+
 } // namespace
 
 Doorbell::Doorbell() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE))
@@ -44,6 +47,8 @@ bool Doorbell::wait(int fd, int sock)
 {
     // Not POLLIN on the socket: its wakeup is the one the doorbell avoids.
     pollfd fds[2] = {{fd, POLLIN, 0}, {sock, POLLRDHUP, 0}};
+    // The parent rings within tens of microseconds, mostly.
+    util::spin_until_readable(fd, kDoorbellSpinNs);
     for (;;) {
         if (::poll(fds, 2, -1) < 0) {
             if (errno == EINTR)
