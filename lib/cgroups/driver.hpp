@@ -100,6 +100,8 @@ public:
     // split do everything in the first step.
     virtual void create_clone_target() { create(); }
     virtual void create_remaining() {}
+    // Whether create_clone_target makes a directory (else it only checks).
+    virtual bool makes_clone_target() const { return true; }
 
     // Translates and writes every resource, the device policy included (deny
     // all, the configured rules, the default allow list). Errors name the

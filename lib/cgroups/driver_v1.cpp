@@ -116,6 +116,7 @@ public:
     {
         make_entries([](const Entry& e) { return !e.hierarchy.v2; });
     }
+    bool makes_clone_target() const override { return unified() != nullptr; }
 
     void apply(const spec::Resources& r) override { write_resources(r, !options_.skip_devices); }
     void update(const spec::Resources& r) override

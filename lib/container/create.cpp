@@ -75,10 +75,13 @@ std::string real_path(const std::string& path, const std::string& what)
 // With `split`, only what the clone needs is made here (create_clone_target),
 // and finish_cgroup makes the rest and writes the limits once the init is
 // making its namespaces. Only with root and the cgroupfs drivers, where none
-// of the rootless decisions above can come up.
+// of the rootless decisions above can come up. Where the clone needs nothing
+// made (v1), `record` is not called: `pending` says the caller records the
+// placement before finish_cgroup.
 std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg, const std::string& id, bool systemd,
                                              bool privileged, bool split,
-                                             const std::function<void(const cgroups::Placement&)>& record)
+                                             const std::function<void(const cgroups::Placement&)>& record,
+                                             bool& pending)
 {
     cgroups::DriverOptions options;
     options.skip_devices = !privileged;
@@ -89,7 +92,9 @@ std::unique_ptr<cgroups::Driver> make_cgroup(const spec::LinuxConfig* linux_cfg,
     const spec::Resources& resources = linux_cfg && linux_cfg->resources ? *linux_cfg->resources : no_resources;
     try {
         auto driver = cgroups::make_driver(path, id, options);
-        record(driver->placement());
+        pending = split && !driver->makes_clone_target();
+        if (!pending)
+            record(driver->placement());
         if (split) {
             driver->create_clone_target();
             return driver;
@@ -327,12 +332,19 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     bool runtime_in_user_ns = !sys::in_initial_user_ns();
     bool rootless = ::geteuid() != 0 || runtime_in_user_ns;
     bool split_cgroup = init_unshares && !runtime.systemd_cgroup && !rootless;
+    // The placement is on disk before the first mkdir: then `delete --force`
+    // finds the cgroups of a create that was killed.
+    bool placement_pending = false;
     if (!runtime.cgroups_disabled)
-        cgroup = make_cgroup(linux_cfg, id, runtime.systemd_cgroup, !rootless, split_cgroup,
-                             [&](const cgroups::Placement& placement) {
-                                 rec.cgroup = placement;
-                                 dir.write(rec);
-                             });
+        cgroup = make_cgroup(
+            linux_cfg, id, runtime.systemd_cgroup, !rootless, split_cgroup,
+            [&](const cgroups::Placement& placement) {
+                rec.cgroup = placement;
+                dir.write(rec);
+            },
+            placement_pending);
+    if (placement_pending)
+        rec.cgroup = cgroup->placement();
     else if (linux_cfg && linux_cfg->resources)
         log_debug("cgroups are disabled: linux.resources is not applied");
     if (cgroup) {
@@ -449,6 +461,13 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
     };
     if (ctx.cgroup_ready_later) {
         send_go();
+        if (placement_pending) {
+            // Written here rather than before the clone, off the init's way.
+            // Without the pid: its start time is not read yet.
+            Record placed = rec;
+            placed.pid = 0;
+            dir.write(placed);
+        }
         finish_cgroup(*cgroup, linux_cfg);
         send_to_init(parent_sock.get(), doorbell, Msg::cgroup_ready);
         if (tree_mount) {
