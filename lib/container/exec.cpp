@@ -296,12 +296,14 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         auto rec = root_fd ? core::read_record_unlocked(root_fd.get(), id, &state_dir) : std::nullopt;
         if (!rec)
             throw Error("container " + id + " does not exist", ENOENT);
-        Status status = core::live_status(*rec);
+        // A pidfd of the init that checked its start time: the recorded status
+        // stands, with no second look at /proc.
+        util::unique_fd init = core::open_init_pidfd(*rec);
+        Status status = init ? rec->status : core::live_status(*rec);
         if (status == Status::paused && !options.ignore_paused)
             throw Error("cannot exec in a paused container (use --ignore-paused to override)");
         if (status != Status::created && status != Status::running && status != Status::paused)
             throw Error("cannot exec in a " + std::string(to_string(status)) + " container");
-        util::unique_fd init = core::open_init_pidfd(*rec);
         if (!init)
             throw Error("cannot exec in a stopped container");
         util::fault_point("exec.after_read_state");
@@ -384,7 +386,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& options)
         util::fault_point("exec.after_spawn");
         core::send_msg(parent_sock.get(), core::Msg::go);
         util::unique_fd master = follow_exec(parent_sock.get(), child, options, config,
-                                             state_to_json(core::to_public_state(*rec)));
+                                             state_to_json(core::to_public_state(*rec, status)));
         util::fault_point("exec.after_ready");
         if (!options.pid_file.empty())
             core::write_pid_file(options.pid_file, child.pid());

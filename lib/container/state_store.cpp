@@ -257,10 +257,15 @@ Status live_status(const Record& r)
 
 State to_public_state(const Record& r)
 {
+    return to_public_state(r, live_status(r));
+}
+
+State to_public_state(const Record& r, Status status)
+{
     State s;
     s.oci_version = r.oci_version;
     s.id = r.id;
-    s.status = live_status(r);
+    s.status = status;
     s.pid = s.status == Status::stopped ? 0 : r.pid;
     s.bundle = r.bundle;
     s.annotations = r.annotations;

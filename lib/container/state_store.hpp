@@ -51,6 +51,8 @@ Status live_status(const Record& record);
 uint64_t process_start_time(pid_t pid);
 
 State to_public_state(const Record& record);
+// With the status the caller has established already (no second look at the init).
+State to_public_state(const Record& record, Status status);
 
 class StateDir {
 public:
