@@ -343,10 +343,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
                 dir.write(rec);
             },
             placement_pending);
-    if (placement_pending)
-        rec.cgroup = cgroup->placement();
     else if (linux_cfg && linux_cfg->resources)
         log_debug("cgroups are disabled: linux.resources is not applied");
+    if (placement_pending)
+        rec.cgroup = cgroup->placement();
     if (cgroup) {
         rec.cgroup_layout = cgroup->layout();
         rollback.add([cgroup] { cgroup->destroy(); });
