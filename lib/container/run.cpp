@@ -54,9 +54,21 @@ bool delete_own(core::CreatedContainer& created)
     // (to the nanosecond) and our init.
     if (!created.state->relock(created.state_root.get()))
         return true;
-    auto text = util::read_file_if_exists(created.state->path() + "/" + core::kStateFile);
-    if (!text || text->find(spec::json::quote(rec.created)) == std::string::npos ||
-        text->find("\"pid\":" + std::to_string(rec.pid) + ",") == std::string::npos)
+    std::string path = created.state->path() + "/" + core::kStateFile;
+    auto text = util::read_file_if_exists(path);
+    if (!text)
+        return true;
+    // A look for the two as our writer puts them, else the parsed record decides.
+    bool ours = text->find(spec::json::quote(rec.created)) != std::string::npos &&
+                text->find("\"pid\":" + std::to_string(rec.pid) + ",") != std::string::npos;
+    if (!ours) {
+        try {
+            core::Record on_disk = core::record_from_json(*text, path);
+            ours = on_disk.created == rec.created && on_disk.pid == rec.pid;
+        } catch (const Error&) {
+        }
+    }
+    if (!ours)
         return true;
     // Kills what is left in the cgroup (a container without its own pid
     // namespace may have more than the init) and removes it.
