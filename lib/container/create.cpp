@@ -14,6 +14,7 @@
 #include "container/start_channel.hpp"
 #include "container/sync_socket.hpp"
 #include "linux/cgroup_mount.hpp"
+#include "linux/cpu_placement.hpp"
 #include "linux/idmap.hpp"
 #include "linux/mount_options.hpp"
 #include "linux/namespaces.hpp"
@@ -419,18 +420,10 @@ CreatedContainer create_container(const RuntimeOptions& runtime, const std::stri
         ctx.cgroup_ready_later ? cgroup_tree_mount(config, ns, *ctx.cgroup_mounts) : nullptr;
     ctx.cgroup_tree_follows = tree_mount != nullptr;
     out.init = spawn_init(spawn_plan, ctx);
-    if (ctx.restore_affinity) {
-        // A new child is queued on our CPU, and would wait there for us to
-        // block: the other CPUs are often idle. The init takes back our mask
-        // after go.
-        cpu_set_t others = ctx.affinity;
-        int cpu = ::sched_getcpu();
-        if (cpu >= 0 && cpu < CPU_SETSIZE) {
-            CPU_CLR(cpu, &others);
-            if (CPU_COUNT(&others) > 0)
-                ::sched_setaffinity(out.init.pid(), sizeof others, &others);
-        }
-    }
+    // Queued on our CPU, the init would wait there for us to block while the
+    // other CPUs idle. It takes back our mask after go.
+    if (ctx.restore_affinity)
+        sys::keep_off_our_cpu(out.init.pid());
     child_sock.reset();
     // Only the init may hold these: its exit or exec must show as EOF.
     start.init_wait.reset();

@@ -2,6 +2,7 @@
 // <oci/early.hpp> for what else that rules out.
 #include "linux/netns_at_entry.hpp"
 
+#include "linux/cpu_placement.hpp"
 #include "linux/raw_syscall.hpp"
 
 #include <oci/early.hpp>
@@ -261,27 +262,6 @@ OCI_EARLY int make_and_send(int sock)
     return report(sock, err, step, err == 0 ? ns_fd : -1);
 }
 
-// This kind of VM wakes a new child on its parent's CPU, where it preempts
-// the parent, while the other CPU sleeps on until the next tick balances the
-// load: the child would run instead of the re-execution, not beside it.
-// Moved off our CPU before it first runs, it runs beside us.
-OCI_EARLY void keep_off_our_cpu(long pid)
-{
-    unsigned long mask[16];
-    long bytes = raw_syscall(SYS_sched_getaffinity, 0, sizeof mask, arg(mask));
-    unsigned cpu = 0;
-    if (bytes <= 0 || raw_syscall(SYS_getcpu, arg(&cpu), 0, 0) < 0 ||
-        cpu >= static_cast<unsigned long>(bytes) * 8)
-        return;
-    constexpr unsigned kBits = sizeof mask[0] * 8;
-    mask[cpu / kBits] &= ~(1UL << (cpu % kBits));
-    bool others = false;
-    for (long i = 0; i < bytes / static_cast<long>(sizeof mask[0]); ++i)
-        others = others || mask[i] != 0;
-    if (others)
-        raw_syscall(SYS_sched_setaffinity, pid, bytes, arg(mask));
-}
-
 // The child's stack: it shares the first image's memory until that image's
 // execve, and keeps it after.
 alignas(16) char maker_stack[16 * 1024];
@@ -382,6 +362,7 @@ OCI_EARLY NetnsAtEntry start_netns_at_entry(const char* bundle)
         raw_syscall(SYS_close, pair[0]);
         return none;
     }
+    // Moved off our CPU before it first runs, it runs beside the re-execution.
     keep_off_our_cpu(pid);
     NetnsAtEntry started;
     started.sock = pair[0];
