@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
@@ -113,10 +114,8 @@ public:
             return own_;
         if (c_.cgroup_ready_later) {
             // Usually the parent is still making the cgroups: this is free time.
-            if (drop_bounding_early_) {
-                sys::apply_bounding_set(c_.capabilities);
-                bounding_dropped_ = true;
-            }
+            if (while_waiting_)
+                while_waiting_();
             expect_rung(c_.doorbell_fd, c_.sync_fd, Msg::cgroup_ready);
             if (c_.cgroup_tasks)
                 cgroups::join_tasks_files(*c_.cgroup_tasks);   // named only: opened now
@@ -137,17 +136,13 @@ public:
         return expect_rung(c_.doorbell_fd, c_.sync_fd, Msg::cgroup_tree).fd;
     }
 
-    // The bounding set limits only what an exec may gain, not our own
-    // capabilities, so it can be dropped long before the capabilities are
-    // set (any user namespace is joined by then, which would fill it again);
-    // not before createContainer hooks, which run with the runtime's.
-    void drop_bounding_set_while_waiting() { drop_bounding_early_ = static_cast<bool>(c_.capabilities.bounding); }
-    bool bounding_set_dropped() const { return bounding_dropped_; }
+    // Work of ours for the wait for Msg::cgroup_ready, done only where there
+    // is that wait: the caller sees from its own state what was done.
+    void do_while_waiting(std::function<void()> work) { while_waiting_ = std::move(work); }
 
 private:
     const InitContext& c_;
-    bool drop_bounding_early_ = false;
-    bool bounding_dropped_ = false;
+    std::function<void()> while_waiting_;
     bool entered_ = false;
     bool tree_taken_ = false;
     std::string own_;
@@ -215,7 +210,7 @@ void wait_for_start(int fd, bool soon)
 {
     // Under run the start byte follows our report at once.
     if (soon)
-        util::spin_until_readable(fd, 200 * 1000);
+        util::spin_until_readable(fd, util::kReplyWaitNs);
     char byte;
     for (;;) {
         ssize_t n = ::read(fd, &byte, 1);
@@ -288,8 +283,16 @@ void init_sequence(InitContext& ctx)
         join_session_keyring(c.id);
 
     ::umask(0);
-    if (c.config->hooks.create_container.empty())
-        cgroup.drop_bounding_set_while_waiting();
+    // The bounding set limits only what an exec may gain, not our own
+    // capabilities: it can go long before the capabilities are set (any user
+    // namespace is joined by now, which would fill it again). Not before
+    // createContainer hooks, which run with the runtime's.
+    sys::CapabilitySets caps = c.capabilities;
+    if (caps.bounding && c.config->hooks.create_container.empty())
+        cgroup.do_while_waiting([&caps] {
+            sys::apply_bounding_set(caps);
+            caps.bounding.reset();
+        });
     if (ns.has(spec::NamespaceType::mount)) {
         setup_rootfs(ctx, cgroup);
     } else {
@@ -313,9 +316,6 @@ void init_sequence(InitContext& ctx)
     if (seccomp == SeccompTiming::before_caps)
         load_seccomp_now(*c.seccomp, sync_fd);
     util::fault_point("init.before_caps");
-    sys::CapabilitySets caps = c.capabilities;
-    if (cgroup.bounding_set_dropped())
-        caps.bounding.reset();
     ReadyProcess ready = prepare_process(p, caps, c.setgroups_allowed);
     util::fault_point("init.after_caps");
     if (seccomp == SeccompTiming::before_ready)

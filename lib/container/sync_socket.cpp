@@ -26,8 +26,6 @@ struct Header {
 
 constexpr size_t kMaxText = 60 * 1024;   // a state document with annotations
 
-constexpr long kDoorbellSpinNs = 200 * 1000;
-
 } // namespace
 
 Doorbell::Doorbell() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE))
@@ -48,7 +46,7 @@ bool Doorbell::wait(int fd, int sock)
     // Not POLLIN on the socket: its wakeup is the one the doorbell avoids.
     pollfd fds[2] = {{fd, POLLIN, 0}, {sock, POLLRDHUP, 0}};
     // The parent rings within tens of microseconds, mostly.
-    util::spin_until_readable(fd, kDoorbellSpinNs);
+    util::spin_until_readable(fd, util::kReplyWaitNs);
     for (;;) {
         if (::poll(fds, 2, -1) < 0) {
             if (errno == EINTR)

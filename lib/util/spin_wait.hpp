@@ -10,4 +10,7 @@ namespace oci::util {
 // yielding the CPU to anything else that can run. True if it came.
 bool spin_until_readable(int fd, long max_ns);
 
+// How long the runtime and the init look for each other's replies.
+inline constexpr long kReplyWaitNs = 200 * 1000;
+
 } // namespace oci::util
